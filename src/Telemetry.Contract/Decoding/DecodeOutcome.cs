@@ -1,0 +1,25 @@
+namespace Telemetry.Contract.Decoding;
+
+/// <summary>What one message became. <see cref="MessageRejection"/> is set when the message was rejected whole.</summary>
+public struct DecodeOutcome
+{
+    public int Objects;
+    public int Points;
+    public int ObjectsRejected;
+    /// <summary>Points written at the gateway's receive time because the object had no <c>ts</c>.</summary>
+    public int ReceiveTimeUsed;
+    public RejectReason? MessageRejection;
+}
+
+/// <summary>
+/// Receives every rejection of one message, after the message is fully read (so a payload that
+/// turns out to be <c>bad_json</c> reports only that). Implement it with a struct: the decoder is
+/// generic over it so the call is inlined.
+/// </summary>
+public interface IRejectionSink
+{
+    /// <param name="reason">why</param>
+    /// <param name="objectIndex">the object in the payload (0 for a single object), -1 for the whole message</param>
+    /// <param name="key">the JSON key (raw, as in the payload) for field-level reasons; empty otherwise</param>
+    void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key);
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace Telemetry.Contract;
+
+/// <summary>
+/// Numbers as line protocol accepts them on every InfluxDB version: floats in shortest
+/// round-trip form but in plain decimal (never an exponent), integers with the <c>i</c> suffix.
+/// </summary>
+public static class PlainNumber
+{
+    /// <summary>Enough for any finite double in plain decimal (5e-324 needs 326 bytes).</summary>
+    public const int MaxDoubleLength = 340;
+    public const int MaxIntegerLength = 21;
+
+    public static int WriteDouble(double value, Span<byte> destination)
+    {
+        if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), "line protocol has no NaN or infinity");
+        Span<byte> shortest = stackalloc byte[32];
+        value.TryFormat(shortest, out int length, "R", CultureInfo.InvariantCulture);
+        shortest = shortest[..length];
+        int e = shortest.IndexOf((byte)'E');
+        if (e < 0)
+        {
+            shortest.CopyTo(destination);
+            return length;
+        }
+        return ExpandExponent(shortest[..e], int.Parse(shortest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), destination);
+    }
+
+    private static int ExpandExponent(ReadOnlySpan<byte> mantissa, int exponent, Span<byte> destination)
+    {
+        int n = 0;
+        if (mantissa[0] == '-')
+        {
+            destination[n++] = (byte)'-';
+            mantissa = mantissa[1..];
+        }
+        Span<byte> digits = stackalloc byte[24];
+        int digitCount = 0, integerDigits = mantissa.Length;
+        for (int i = 0; i < mantissa.Length; i++)
+        {
+            if (mantissa[i] == '.') integerDigits = i;
+            else digits[digitCount++] = mantissa[i];
+        }
+        digits = digits[..digitCount];
+        int point = integerDigits + exponent;
+        if (point <= 0)
+        {
+            destination[n++] = (byte)'0';
+            destination[n++] = (byte)'.';
+            destination.Slice(n, -point).Fill((byte)'0');
+            n += -point;
+            digits.CopyTo(destination[n..]);
+            return n + digits.Length;
+        }
+        if (point >= digits.Length)
+        {
+            digits.CopyTo(destination[n..]);
+            n += digits.Length;
+            destination.Slice(n, point - digits.Length).Fill((byte)'0');
+            return n + point - digits.Length;
+        }
+        digits[..point].CopyTo(destination[n..]);
+        n += point;
+        destination[n++] = (byte)'.';
+        digits[point..].CopyTo(destination[n..]);
+        return n + digits.Length - point;
+    }
+
+    /// <summary>Writes <c>123i</c>.</summary>
+    public static int WriteInteger(long value, Span<byte> destination)
+    {
+        value.TryFormat(destination, out int length, default, CultureInfo.InvariantCulture);
+        destination[length] = (byte)'i';
+        return length + 1;
+    }
+}
