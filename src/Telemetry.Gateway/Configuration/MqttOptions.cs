@@ -1,0 +1,30 @@
+namespace Telemetry.Gateway.Configuration;
+
+/// <summary>Section <c>Mqtt</c>: the broker the gateway subscribes to.</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 1883;
+    public string Username { get; set; } = "";
+    public string Password { get; set; } = "";
+    public bool UseTls { get; set; }
+    /// <summary>PEM file of the CA that signed the broker's certificate; empty for the system's trust store.</summary>
+    public string CaFile { get; set; } = "";
+    /// <summary>Client id; it names the persistent session, so each instance needs its own.</summary>
+    public string ClientId { get; set; } = "telemetry-gateway";
+    /// <summary>Subscription filter, e.g. fleet/+/+/+/+ or $share/gateways/fleet/+/+/+/+.</summary>
+    public string TopicFilter { get; set; } = "fleet/+/+/+/+";
+    /// <summary>0 or 1. With 1 a message is acknowledged only once its points are in InfluxDB.</summary>
+    public int Qos { get; set; } = 1;
+    /// <summary>How long the broker keeps the session (and queues messages) while the gateway is away.</summary>
+    public uint SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
+    /// <summary>MQTT 5 Receive Maximum: QoS 1 messages the broker may send before acknowledgements. Must cover the batches held unacknowledged.</summary>
+    public int ReceiveMaximum { get; set; } = 65535;
+    public int KeepAliveSeconds { get; set; } = 30;
+    public int ReconnectMinDelayMs { get; set; } = 250;
+    public int ReconnectMaxDelayMs { get; set; } = 30_000;
+    /// <summary>Socket buffers. MQTTnet's 8 KiB default stalls a QoS 1 flood on loopback; 256 KiB does not.</summary>
+    public int SocketBufferBytes { get; set; } = 256 * 1024;
+}

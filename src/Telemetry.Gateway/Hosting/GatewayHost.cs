@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Telemetry.Gateway.Configuration;
+using Telemetry.Gateway.Mqtt;
+using Telemetry.Pipeline.Batching;
+using Telemetry.Pipeline.Counters;
+using Telemetry.Pipeline.DeadLetters;
+using Telemetry.Pipeline.Influx;
+
+namespace Telemetry.Gateway.Hosting;
+
+/// <summary>Builds the gateway's host: configuration (appsettings.json, environment, command line), validated options, services.</summary>
+public static class GatewayHost
+{
+    public static IHost Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.AddSystemd();
+
+        Bind<GatewayOptions, GatewayOptionsValidator>(builder, GatewayOptions.Section);
+        Bind<MqttOptions, MqttOptionsValidator>(builder, MqttOptions.Section);
+        Bind<InfluxOptions, InfluxOptionsValidator>(builder, InfluxOptions.Section);
+        Bind<BatchingOptions, BatchingOptionsValidator>(builder, BatchingOptions.Section);
+        Bind<DeadLetterOptions, DeadLetterOptionsValidator>(builder, DeadLetterOptions.Section);
+
+        builder.Services.AddSingleton<PipelineCounters>();
+        builder.Services.AddSingleton<MqttSubscriber>();
+        builder.Services.AddHostedService<GatewayService>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
+            builder.Configuration.GetValue($"{GatewayOptions.Section}:ShutdownTimeoutSeconds", 15) + 10));
+        return builder.Build();
+    }
+
+    private static void Bind<TOptions, TValidator>(HostApplicationBuilder builder, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+}

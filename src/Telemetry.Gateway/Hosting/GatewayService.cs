@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telemetry.Contract.Catalogue;
+using Telemetry.Contract.Decoding;
+using Telemetry.Gateway.Configuration;
+using Telemetry.Gateway.Mqtt;
+using Telemetry.Pipeline.Batching;
+using Telemetry.Pipeline.Counters;
+using Telemetry.Pipeline.DeadLetters;
+using Telemetry.Pipeline.Influx;
+
+namespace Telemetry.Gateway.Hosting;
+
+/// <summary>
+/// Puts the gateway together at start-up (catalogue, InfluxDB, pipeline, MQTT), runs it, and on
+/// stop drains: open batches are written and acknowledged before the MQTT connection closes.
+/// </summary>
+public sealed class GatewayService(
+    IOptions<GatewayOptions> gatewayOptions,
+    IOptions<InfluxOptions> influxOptions,
+    IOptions<BatchingOptions> batchingOptions,
+    IOptions<DeadLetterOptions> deadLetterOptions,
+    IOptions<MqttOptions> mqttOptions,
+    PipelineCounters counters,
+    MqttSubscriber subscriber,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<GatewayService>();
+    private SignalCatalogue? _catalogue;
+
+    /// <summary>Loads the catalogue before the host reports started, so a bad file stops start-up with its message.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _catalogue = SignalCatalogue.Load(gatewayOptions.Value.ResolveCataloguePath());
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var gateway = gatewayOptions.Value;
+        var influx = influxOptions.Value;
+        var catalogue = _catalogue!;
+        _logger.LogInformation("Signal catalogue: {Kinds} kinds ({Names}), {Events} event types",
+            catalogue.Kinds.Count, string.Join(", ", catalogue.Kinds.Select(k => k.Name)), catalogue.EventTypes.Count);
+        WarnIfReceiveMaximumThrottles();
+
+        using var http = InfluxWriter.CreateHttpClient(influx);
+        var api = await ConnectInfluxAsync(http, influx, stoppingToken);
+        if (api is null) return;
+        var writers = Enumerable.Range(0, influx.Writers).Select(_ => InfluxWriter.Create(http, influx, api.Value)).ToArray();
+
+        using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
+        var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, deadLetters, counters,
+            batchingOptions.Value, influx, subscriber, loggers.CreateLogger<IngestPipeline>());
+        await using (pipeline)
+        {
+            using var pipelineStop = new CancellationTokenSource();
+            var pipelineRun = pipeline.RunAsync(pipelineStop.Token);
+            var stats = ReportStatsAsync(gateway.StatsIntervalSeconds, stoppingToken);
+
+            await subscriber.RunAsync(pipeline, stoppingToken);
+
+            _logger.LogInformation("Stopping: writing and acknowledging open batches (up to {Timeout} s)", gateway.ShutdownTimeoutSeconds);
+            bool drained = await pipeline.DrainAsync(TimeSpan.FromSeconds(gateway.ShutdownTimeoutSeconds));
+            if (!drained)
+                _logger.LogWarning("Shutdown timeout: {Pending} batch(es) not acknowledged; the broker will redeliver their messages", pipeline.PendingBatches);
+            await subscriber.DisposeAsync();
+            await pipelineStop.CancelAsync();
+            await pipelineRun;
+            await stats;
+            foreach (var writer in writers) writer.Dispose();
+            LogTotals();
+        }
+    }
+
+    private async Task<InfluxApi?> ConnectInfluxAsync(HttpClient http, InfluxOptions influx, CancellationToken ct)
+    {
+        for (int delayMs = 500; ; delayMs = Math.Min(delayMs * 2, 30_000))
+        {
+            try
+            {
+                var api = await InfluxWriter.ResolveApiAsync(http, influx, _logger, ct);
+                if (influx.CreateDatabase) await InfluxWriter.EnsureDatabaseAsync(http, influx, api, _logger, ct);
+                return api;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("InfluxDB at {Url} not ready: {Error}; retrying in {Delay} ms", influx.Url, e.Message, delayMs);
+            }
+            try
+            {
+                await Task.Delay(delayMs, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private void WarnIfReceiveMaximumThrottles()
+    {
+        var mqtt = mqttOptions.Value;
+        var batching = batchingOptions.Value;
+        if (mqtt.Qos == 1 && mqtt.ReceiveMaximum < batching.MaxLines * 2)
+            _logger.LogWarning(
+                "Mqtt:ReceiveMaximum ({ReceiveMaximum}) is below two batches of Batching:MaxLines ({MaxLines}): acknowledgements are held until a batch is written, so the broker will pause between flushes",
+                mqtt.ReceiveMaximum, batching.MaxLines);
+    }
+
+    private async Task ReportStatsAsync(int intervalSeconds, CancellationToken ct)
+    {
+        if (intervalSeconds <= 0) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(intervalSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) LogTotals();
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void LogTotals()
+    {
+        var rejected = counters.RejectionsByReason().Where(r => r.Value > 0).Select(r => $"{r.Key}={r.Value}");
+        _logger.LogInformation(
+            "Totals: {Messages} messages, {Points} points written in {Batches} batches, {Acked} acked, {Failures} failed writes, rejections: {Rejections}",
+            counters.Messages, counters.PointsWritten, counters.BatchesWritten, counters.MessagesAcked, counters.WriteFailures,
+            string.Join(" ", rejected.DefaultIfEmpty("none")));
+    }
+}

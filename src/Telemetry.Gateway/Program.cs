@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Telemetry.Contract.Catalogue;
+using Telemetry.Gateway.Hosting;
+
+try
+{
+    using var host = GatewayHost.Build(args);
+    await host.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    Console.Error.WriteLine("Configuration error (fix these settings in appsettings.json or as environment variables, Section__Key):");
+    foreach (var failure in e.Failures) Console.Error.WriteLine($"  - {failure}");
+    return 2;
+}
+catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"Configuration error: {e.Message}{(e.InnerException is null ? "" : " " + e.InnerException.Message)}");
+    return 2;
+}
+catch (CatalogueException e)
+{
+    Console.Error.WriteLine($"Signal catalogue error: {e.Message}");
+    return 2;
+}

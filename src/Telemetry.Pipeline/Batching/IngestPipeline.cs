@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Telemetry.Contract.Decoding;
+using Telemetry.Pipeline.Counters;
+using Telemetry.Pipeline.DeadLetters;
+using Telemetry.Pipeline.Influx;
+
+namespace Telemetry.Pipeline.Batching;
+
+/// <summary>
+/// The path from a received message to acknowledged points: decode into the open batch, send full
+/// or old batches to InfluxDB (several writers), and acknowledge each batch's messages strictly in
+/// the order received once it is written. When <see cref="BatchingOptions.MaxPendingBatches"/> are
+/// unacknowledged, <see cref="AcceptAsync"/> waits: the transport stops reading.
+/// </summary>
+public sealed class IngestPipeline : IAsyncDisposable
+{
+    private readonly PayloadDecoder _decoder;
+    private readonly IReadOnlyList<InfluxWriter> _writers;
+    private readonly DeadLetterFile _deadLetters;
+    private readonly PipelineCounters _counters;
+    private readonly BatchingOptions _options;
+    private readonly InfluxOptions _influx;
+    private readonly IAcknowledger _acknowledger;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    private readonly object _gate = new();
+    private readonly ConcurrentQueue<Batch> _pool = new();
+    private readonly Channel<Batch> _toWrite = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<Batch> _toAck = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    private readonly SemaphoreSlim _roomFreed = new(0);
+    private Batch _open;
+    private long _nextSequence;
+    private int _pendingBatches;
+    private byte[] _multiSegmentScratch = [];
+    private long _lastFailureLogMs;
+
+    public IngestPipeline(PayloadDecoder decoder, IReadOnlyList<InfluxWriter> writers, DeadLetterFile deadLetters,
+        PipelineCounters counters, BatchingOptions options, InfluxOptions influx, IAcknowledger acknowledger,
+        ILogger<IngestPipeline> logger, TimeProvider? time = null)
+    {
+        if (writers.Count == 0) throw new ArgumentException("at least one writer is needed", nameof(writers));
+        _decoder = decoder;
+        _writers = writers;
+        _deadLetters = deadLetters;
+        _counters = counters;
+        _options = options;
+        _influx = influx;
+        _acknowledger = acknowledger;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _open = new Batch();
+    }
+
+    public PipelineCounters Counters => _counters;
+    public int PendingBatches => Volatile.Read(ref _pendingBatches);
+
+    /// <summary>
+    /// Decodes one message into the open batch. Completes at once unless the pipeline is full, in which
+    /// case it completes when there is room again: awaiting it is the back-pressure.
+    /// </summary>
+    public ValueTask AcceptAsync(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _pendingBatches) >= _options.MaxPendingBatches)
+            return AcceptWhenRoomAsync(topic, payload, retained, ack, ct);
+        Accept(topic, payload, retained, ack);
+        return default;
+    }
+
+    private async ValueTask AcceptWhenRoomAsync(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack, CancellationToken ct)
+    {
+        while (Volatile.Read(ref _pendingBatches) >= _options.MaxPendingBatches)
+            await _roomFreed.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
+        Accept(topic, payload, retained, ack);
+    }
+
+    private void Accept(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_gate)
+        {
+            var bytes = payload.IsSingleSegment ? payload.FirstSpan : Contiguous(payload);
+            var batch = _open;
+            var sink = new DeadLetterSink(_deadLetters, _counters, topic, bytes, _time);
+            var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink);
+            _counters.MessageDecoded(outcome);
+            if (batch.Messages++ == 0) batch.OpenedAtMs = now;
+            batch.Points += outcome.Points;
+            if (ack is { } handle) batch.Acks.Add(handle);
+            if (batch.Points >= _options.MaxLines || batch.Lines.Length >= _options.MaxBytes) SealOpenBatch();
+        }
+    }
+
+    private ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> payload)
+    {
+        if (_multiSegmentScratch.Length < payload.Length) _multiSegmentScratch = new byte[payload.Length];
+        payload.CopyTo(_multiSegmentScratch);
+        return _multiSegmentScratch.AsSpan(0, (int)payload.Length);
+    }
+
+    /// <summary>Caller holds <see cref="_gate"/>.</summary>
+    private void SealOpenBatch()
+    {
+        var batch = _open;
+        if (batch.Messages == 0) return;
+        batch.Sequence = _nextSequence++;
+        Interlocked.Increment(ref _pendingBatches);
+        _toAck.Writer.TryWrite(batch);
+        _toWrite.Writer.TryWrite(batch);
+        _open = _pool.TryDequeue(out var reused) ? reused : new Batch();
+    }
+
+    /// <summary>Runs the flush timer, the writers and the acknowledger until <paramref name="ct"/> is cancelled.</summary>
+    public Task RunAsync(CancellationToken ct) =>
+        Task.WhenAll(_writers.Select(w => WriteLoopAsync(w, ct)).Append(AckLoopAsync(ct)).Append(FlushTimerAsync(ct)));
+
+    /// <summary>Sends the open batch now and waits until every batch is written and acknowledged, or the timeout.</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        lock (_gate) SealOpenBatch();
+        var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
+        while (Volatile.Read(ref _pendingBatches) > 0)
+        {
+            if (_time.GetTimestamp() > deadline) return false;
+            await Task.Delay(20, ct);
+        }
+        return true;
+    }
+
+    private async Task FlushTimerAsync(CancellationToken ct)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Max(5, _options.FlushIntervalMs / 4));
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                lock (_gate)
+                    if (_open.Messages > 0 && now - _open.OpenedAtMs >= _options.FlushIntervalMs) SealOpenBatch();
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task WriteLoopAsync(InfluxWriter writer, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var batch in _toWrite.Reader.ReadAllAsync(ct))
+                await WriteWithRetryAsync(writer, batch, ct);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task WriteWithRetryAsync(InfluxWriter writer, Batch batch, CancellationToken ct)
+    {
+        if (batch.Points == 0)
+        {
+            batch.Written.TrySetResult();
+            return;
+        }
+        for (int attempt = 0; ; attempt++)
+        {
+            var result = await writer.WriteAsync(batch.Lines.WrittenMemory, ct);
+            switch (result.Status)
+            {
+                case WriteStatus.Written:
+                    _counters.BatchWritten(batch.Points, batch.Lines.Length);
+                    batch.Written.TrySetResult();
+                    if (attempt > 0) _logger.LogInformation("InfluxDB write succeeded after {Attempts} attempts", attempt + 1);
+                    return;
+                case WriteStatus.PartiallyRefused:
+                    RecordRefusedLines(batch, result);
+                    batch.Written.TrySetResult();
+                    return;
+                default:
+                    _counters.WriteFailed();
+                    var delay = RetryDelay(attempt, result);
+                    LogWriteFailure(result, delay);
+                    await Task.Delay(delay, _time, ct);
+                    break;
+            }
+        }
+    }
+
+    private TimeSpan RetryDelay(int attempt, WriteResult result)
+    {
+        double backoff = Math.Min(_influx.MaxRetryDelayMs, _influx.RetryDelayMs * Math.Pow(2, Math.Min(attempt, 20)));
+        double jittered = backoff * (0.5 + Random.Shared.NextDouble() * 0.5);
+        if (result.Status == WriteStatus.NeedsOperator) jittered = Math.Max(jittered, Math.Min(5000, _influx.MaxRetryDelayMs));
+        if (result.RetryAfter is { } retryAfter && retryAfter.TotalMilliseconds > jittered)
+            jittered = Math.Min(retryAfter.TotalMilliseconds, 300_000);
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+
+    private void LogWriteFailure(WriteResult result, TimeSpan delay)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (now - Interlocked.Read(ref _lastFailureLogMs) < 5000) return;
+        Interlocked.Exchange(ref _lastFailureLogMs, now);
+        if (result.Status == WriteStatus.NeedsOperator)
+            _logger.LogError("InfluxDB refuses writes ({Status}: {Message}); data is kept and retried every {Delay:F1} s until this is fixed",
+                result.HttpStatus, result.Message, delay.TotalSeconds);
+        else
+            _logger.LogWarning("InfluxDB write failed ({Status}: {Message}); retrying in {Delay:F1} s", result.HttpStatus, result.Message, delay.TotalSeconds);
+    }
+
+    /// <summary>
+    /// InfluxDB stored the lines it could parse and refused the rest; it names the first refused line
+    /// and the count (dropped=N). The refused lines are dead-lettered with its reason.
+    /// </summary>
+    private void RecordRefusedLines(Batch batch, WriteResult result)
+    {
+        int dropped = ParseDropped(result.Message) ?? 1;
+        _counters.LinesRefusedByInflux(dropped);
+        _counters.BatchWritten(Math.Max(0, batch.Points - dropped), batch.Lines.Length);
+        _logger.LogWarning("InfluxDB refused {Dropped} line(s) of a batch of {Points}: {Message}", dropped, batch.Points, result.Message);
+        _deadLetters.Write(_time.GetUtcNow(), "", "influx_refused", -1, default, default, result.Message);
+    }
+
+    private static int? ParseDropped(string? message)
+    {
+        if (message is null) return null;
+        int at = message.LastIndexOf("dropped=", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var digits = message.AsSpan(at + 8);
+        int end = 0;
+        while (end < digits.Length && char.IsAsciiDigit(digits[end])) end++;
+        return int.TryParse(digits[..end], out int n) ? n : null;
+    }
+
+    private async Task AckLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var batch in _toAck.Reader.ReadAllAsync(ct))
+            {
+                await batch.Written.Task.WaitAsync(ct);
+                _deadLetters.Flush();
+                foreach (var handle in batch.Acks)
+                    await _acknowledger.AcknowledgeAsync(handle, ct);
+                _counters.Acked(batch.Acks.Count);
+                batch.Reset();
+                _pool.Enqueue(batch);
+                Interlocked.Decrement(ref _pendingBatches);
+                if (_roomFreed.CurrentCount == 0) _roomFreed.Release();
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _toWrite.Writer.TryComplete();
+        _toAck.Writer.TryComplete();
+        _open.Dispose();
+        while (_pool.TryDequeue(out var batch)) batch.Dispose();
+        _roomFreed.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Counts and dead-letters what the decoder rejected, inline on the decoding thread.</summary>
+    private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, string topic, ReadOnlySpan<byte> payload, TimeProvider time)
+        : IRejectionSink
+    {
+        private readonly ReadOnlySpan<byte> _payload = payload;
+
+        public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key)
+        {
+            counters.Rejected(reason);
+            file.Write(time.GetUtcNow(), topic, reason, objectIndex, key, _payload);
+        }
+    }
+}
