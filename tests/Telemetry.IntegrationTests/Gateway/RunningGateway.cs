@@ -1,0 +1,88 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Telemetry.Gateway.Hosting;
+using Telemetry.Gateway.Mqtt;
+using Telemetry.Pipeline.Counters;
+using Telemetry.Pipeline.DeadLetters;
+
+namespace Telemetry.IntegrationTests.Gateway;
+
+/// <summary>The real gateway host, in this process, pointed at test servers.</summary>
+public sealed class RunningGateway : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private RunningGateway(IHost host, string deadLetterDirectory)
+    {
+        _host = host;
+        DeadLetterDirectory = deadLetterDirectory;
+    }
+
+    public string DeadLetterDirectory { get; }
+    public PipelineCounters Counters => _host.Services.GetRequiredService<PipelineCounters>();
+    public string DeadLetterPath => Path.Combine(DeadLetterDirectory, DeadLetterFile.FileName);
+
+    public static async Task<RunningGateway> StartAsync(int mqttPort, Uri influxUrl, string database,
+        IReadOnlyDictionary<string, string?>? extra = null, string? clientId = null, string? deadLetterDirectory = null)
+    {
+        deadLetterDirectory ??= Directory.CreateTempSubdirectory("gateway-dlq-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mqtt:Port"] = mqttPort.ToString(),
+            ["Mqtt:ClientId"] = clientId ?? $"gw-{database}",
+            ["Influx:Url"] = influxUrl.ToString(),
+            ["Influx:Database"] = database,
+            ["Influx:Bucket"] = database,
+            ["Batching:FlushIntervalMs"] = "200",
+            ["DeadLetter:Directory"] = deadLetterDirectory,
+            ["Gateway:StatsIntervalSeconds"] = "0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+        var host = GatewayHost.Build([], settings);
+        await host.StartAsync();
+        var gateway = new RunningGateway(host, deadLetterDirectory);
+        await gateway.WaitUntilConnectedAsync(TimeSpan.FromSeconds(20));
+        return gateway;
+    }
+
+    private async Task WaitUntilConnectedAsync(TimeSpan timeout)
+    {
+        var subscriber = _host.Services.GetRequiredService<MqttSubscriber>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (!subscriber.IsConnected)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("gateway did not connect to the broker");
+            await Task.Delay(50);
+        }
+        await Task.Delay(200); // the subscription follows the connection
+    }
+
+    /// <summary>Waits until the gateway has acknowledged <paramref name="messages"/> messages.</summary>
+    public async Task WaitForAckedAsync(long messages, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Counters.MessagesAcked < messages)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"gateway acked {Counters.MessagesAcked} of {messages} messages (received {Counters.Messages})");
+            await Task.Delay(50);
+        }
+    }
+
+    public string[] DeadLetters() => File.Exists(DeadLetterPath)
+        ? ReadShared(DeadLetterPath).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        : [];
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
