@@ -21,6 +21,7 @@ public sealed class MqttSubscriber : IAcknowledger, IAsyncDisposable
     private IngestPipeline? _pipeline;
     private long _epoch;
     private long _staleAcksSkipped;
+    private volatile bool _stopping;
     private readonly SemaphoreSlim _disconnected = new(0);
 
     public MqttSubscriber(IOptions<MqttOptions> options, ILogger<MqttSubscriber> logger)
@@ -157,7 +158,7 @@ public sealed class MqttSubscriber : IAcknowledger, IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected)
+        if (e.ClientWasConnected && !_stopping)
         {
             _logger.LogWarning("Disconnected from MQTT broker: {Reason} {Error}", e.ReasonString ?? e.Reason.ToString(), e.Exception?.Message);
             _disconnected.Release();
@@ -179,6 +180,7 @@ public sealed class MqttSubscriber : IAcknowledger, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         if (_client.IsConnected)
         {
             await SafeDisconnectAsync();

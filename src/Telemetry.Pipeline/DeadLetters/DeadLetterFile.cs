@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Telemetry.Contract.Decoding;
@@ -25,7 +26,7 @@ public sealed class DeadLetterFile : IDisposable
         Directory.CreateDirectory(options.Directory);
         _path = Path.Combine(options.Directory, FileName);
         _file = Open(_path);
-        _json = new Utf8JsonWriter(_file, new JsonWriterOptions { SkipValidation = true });
+        _json = new Utf8JsonWriter(_file, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public string CurrentPath => _path;

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Telemetry.Gateway.Hosting;
+
+namespace Telemetry.IntegrationTests.Gateway;
+
+/// <summary>A bad setting stops start-up with a message that names the key and what is allowed.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Mqtt:Qos", "2", "Mqtt:Qos is 2; allowed: 0 or 1")]
+    [InlineData("Mqtt:Port", "70000", "Mqtt:Port is 70000; allowed: 1 to 65535")]
+    [InlineData("Mqtt:TopicFilter", "fleet/#/x", "Mqtt:TopicFilter 'fleet/#/x' is not an MQTT topic filter")]
+    [InlineData("Influx:Url", "ftp://db", "Influx:Url is 'ftp://db/'; allowed: an http(s) URL")]
+    [InlineData("Batching:MaxLines", "0", "Batching:MaxLines is 0; allowed: 1 to 1000000")]
+    [InlineData("Gateway:CataloguePath", "/nonexistent/signals.json", "Gateway:CataloguePath '/nonexistent/signals.json' does not exist")]
+    [InlineData("DeadLetter:KeepFiles", "-1", "DeadLetter:KeepFiles is -1")]
+    public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string expected)
+    {
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value });
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_names_the_key()
+    {
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { ["Influx:Api"] = "v3" });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("Influx:Api", error.Message);
+    }
+
+    [Fact]
+    public void Environment_variables_override_appsettings()
+    {
+        Environment.SetEnvironmentVariable("Mqtt__ClientId", "from-env");
+        try
+        {
+            using var host = GatewayHost.Build([]);
+            var options = (IOptions<Telemetry.Gateway.Configuration.MqttOptions>)host.Services.GetService(typeof(IOptions<Telemetry.Gateway.Configuration.MqttOptions>))!;
+            Assert.Equal("from-env", options.Value.ClientId);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Mqtt__ClientId", null);
+        }
+    }
+}
