@@ -6,9 +6,11 @@ namespace Telemetry.Contract.Tests;
 /// <summary>The hot path allocates nothing per message: asserted, since allocation counts are deterministic.</summary>
 public class AllocationTests
 {
-    private struct CountingSink : IRejectionSink
+    private struct CountingSink : IDecodeSink
     {
         public int Count;
+        public long SeqSum;
+        public void OnPoint(int objectIndex, long seq) => SeqSum += seq;
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) => Count++;
     }
 

@@ -12,12 +12,15 @@ public struct DecodeOutcome
 }
 
 /// <summary>
-/// Receives every rejection of one message, after the message is fully read (so a payload that
-/// turns out to be <c>bad_json</c> reports only that). Implement it with a struct: the decoder is
-/// generic over it so the call is inlined.
+/// Receives every finding of one message in payload order, after the message is fully read (so a
+/// payload that turns out to be <c>bad_json</c> reports only that). Implement it with a struct: the
+/// decoder is generic over it so the calls are inlined.
 /// </summary>
-public interface IRejectionSink
+public interface IDecodeSink
 {
+    /// <summary>A point was written for the object at <paramref name="objectIndex"/>; <paramref name="seq"/> is its <c>seq</c>, or -1 when it had none.</summary>
+    void OnPoint(int objectIndex, long seq);
+
     /// <param name="reason">why</param>
     /// <param name="objectIndex">the object in the payload (0 for a single object), -1 for the whole message</param>
     /// <param name="key">the JSON key (raw, as in the payload) for field-level reasons; empty otherwise</param>

@@ -42,7 +42,8 @@ public sealed class PayloadDecoder
     private Pending[] _pending = new Pending[64];
     private int _pendingCount;
 
-    private readonly record struct Pending(RejectReason Reason, int ObjectIndex, int KeyStart, int KeyLength);
+    /// <summary>A finding held until the payload is known to be well-formed: a rejection, or a point written (<see cref="Reason"/> null).</summary>
+    private readonly record struct Pending(RejectReason? Reason, int ObjectIndex, int KeyStart, int KeyLength, long Seq = -1);
 
     public PayloadDecoder(SignalCatalogue catalogue, DecoderOptions? options = null)
     {
@@ -62,7 +63,7 @@ public sealed class PayloadDecoder
     /// <param name="retained">the broker flagged the message as retained (a replay on subscribe)</param>
     /// <param name="nowUnixMs">the receive time: used for objects without <c>ts</c> and for the <c>ts</c> window</param>
     public DecodeOutcome Decode<TSink>(ReadOnlySpan<char> topic, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
-        LineBuffer output, ref TSink sink) where TSink : IRejectionSink, allows ref struct
+        LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
     {
         if (!TopicParser.TryParse(topic, _catalogue, out var parts))
             return RejectMessage(RejectReason.BadTopic, ref sink);
@@ -101,12 +102,13 @@ public sealed class PayloadDecoder
         for (int i = 0; i < _pendingCount; i++)
         {
             var p = _pending[i];
-            sink.OnRejected(p.Reason, p.ObjectIndex, payload.Slice(p.KeyStart, p.KeyLength));
+            if (p.Reason is { } reason) sink.OnRejected(reason, p.ObjectIndex, payload.Slice(p.KeyStart, p.KeyLength));
+            else sink.OnPoint(p.ObjectIndex, p.Seq);
         }
         return outcome;
     }
 
-    private static DecodeOutcome RejectMessage<TSink>(RejectReason reason, ref TSink sink) where TSink : IRejectionSink, allows ref struct
+    private static DecodeOutcome RejectMessage<TSink>(RejectReason reason, ref TSink sink) where TSink : IDecodeSink, allows ref struct
     {
         sink.OnRejected(reason, -1, default);
         return new DecodeOutcome { MessageRejection = reason };
@@ -147,7 +149,7 @@ public sealed class PayloadDecoder
         int pendingStart = _pendingCount;
         RejectReason? rejection = null;
         bool hasTs = false, hasSeq = false, hasType = false, requiredSeen = false;
-        long ts = 0;
+        long ts = 0, seqValue = -1;
         int typeIndex = -1;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -170,7 +172,7 @@ public sealed class PayloadDecoder
             else if (key.SequenceEqual(SeqKey))
             {
                 if (hasSeq) rejection ??= RejectReason.DuplicateField;
-                else if (TryReadInteger(ref reader, out long seq) && seq is >= 0 and <= uint.MaxValue) WriteSeq(seq);
+                else if (TryReadInteger(ref reader, out long seq) && seq is >= 0 and <= uint.MaxValue) WriteSeq(seqValue = seq);
                 else AddPending(RejectReason.FieldInvalid, objectIndex, keyStart, keyLength);
                 hasSeq = true;
             }
@@ -232,6 +234,7 @@ public sealed class PayloadDecoder
         }
 
         WriteLine(output, typeIndex, ts);
+        AddPending(null, objectIndex, 0, 0, seqValue);
         outcome.Points++;
         if (receiveTime) outcome.ReceiveTimeUsed++;
     }
@@ -291,10 +294,10 @@ public sealed class PayloadDecoder
         return ascii.Length;
     }
 
-    private void AddPending(RejectReason reason, int objectIndex, int keyStart, int keyLength)
+    private void AddPending(RejectReason? reason, int objectIndex, int keyStart, int keyLength, long seq = -1)
     {
         if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pending.Length * 2);
-        _pending[_pendingCount++] = new Pending(reason, objectIndex, keyStart, keyLength);
+        _pending[_pendingCount++] = new Pending(reason, objectIndex, keyStart, keyLength, seq);
     }
 
     private bool TryReadTs(ref Utf8JsonReader reader, out long unixMs)

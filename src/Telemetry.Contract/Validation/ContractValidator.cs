@@ -25,9 +25,10 @@ public static class ContractValidator
         return new ValidationResult(lines, sink.Reasons, outcome);
     }
 
-    private struct CollectingSink : IRejectionSink
+    private struct CollectingSink : IDecodeSink
     {
         public List<string> Reasons;
+        public void OnPoint(int objectIndex, long seq) { }
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) => Reasons.Add(reason.Name());
     }
 }

@@ -265,9 +265,11 @@ public sealed class IngestPipeline : IAsyncDisposable
 
     /// <summary>Counts and dead-letters what the decoder rejected, inline on the decoding thread.</summary>
     private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, string topic, ReadOnlySpan<byte> payload, TimeProvider time)
-        : IRejectionSink
+        : IDecodeSink
     {
         private readonly ReadOnlySpan<byte> _payload = payload;
+
+        public void OnPoint(int objectIndex, long seq) { }
 
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key)
         {
