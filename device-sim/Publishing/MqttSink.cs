@@ -1,0 +1,169 @@
+using DeviceSim.Fleet;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DeviceSim.Publishing;
+
+/// <summary>
+/// Publishes over MQTT 5 with MQTTnet: one connection per vehicle (client id = vehicle id, with its
+/// retained <c>{"online":false}</c> last will, as a real vehicle), or a pool of shared connections (a
+/// relay). Each connection keeps up to <c>inflight</c> QoS 1/2 publishes outstanding.
+/// </summary>
+public sealed class MqttSink : IMessageSink
+{
+    private static readonly byte[] OfflineWill = "{\"online\":false}"u8.ToArray();
+    private readonly string _host;
+    private readonly int _port;
+    private readonly MqttQualityOfServiceLevel _qos;
+    private readonly int _inflight;
+    private readonly string _clientPrefix;
+    private readonly string? _username, _password;
+    private readonly Connection[] _connections;
+    private readonly bool _perVehicle;
+    private long _published, _failed;
+
+    private sealed class Connection(IMqttClient client, MqttClientOptions options, int inflight)
+    {
+        public IMqttClient Client { get; } = client;
+        public MqttClientOptions Options { get; } = options;
+        public SemaphoreSlim Window { get; } = new(inflight, inflight);
+    }
+
+    public MqttSink(string broker, int qos, int? poolSize, int inflight, string clientPrefix, string? username, string? password,
+        IReadOnlyList<VehicleSpec> vehicles)
+    {
+        (_host, _port) = ParseBroker(broker);
+        _qos = (MqttQualityOfServiceLevel)qos;
+        _inflight = inflight;
+        _clientPrefix = clientPrefix;
+        _username = username;
+        _password = password;
+        _perVehicle = poolSize is null;
+        var factory = new MqttClientFactory();
+        _connections = _perVehicle
+            ? vehicles.Select(v => NewConnection(factory, $"{clientPrefix}-{v.Id}", v)).ToArray()
+            : Enumerable.Range(0, poolSize!.Value).Select(i => NewConnection(factory, $"{clientPrefix}-pool-{i}", null)).ToArray();
+    }
+
+    public long Published => Interlocked.Read(ref _published);
+    public long Failed => Interlocked.Read(ref _failed);
+    public string? LastError { get; private set; }
+    public int ConnectionCount => _connections.Length;
+
+    public static (string Host, int Port) ParseBroker(string broker)
+    {
+        var text = broker.StartsWith("mqtt://", StringComparison.Ordinal) ? broker[7..] : broker;
+        int colon = text.LastIndexOf(':');
+        if (colon < 0) return (text, 1883);
+        if (!int.TryParse(text[(colon + 1)..], out int port) || port is < 1 or > 65535)
+            throw new ArgumentException($"--broker: '{broker}' is not host:port");
+        return (text[..colon], port);
+    }
+
+    private Connection NewConnection(MqttClientFactory factory, string clientId, VehicleSpec? vehicle)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_host, _port)
+            .WithClientId(clientId)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(15));
+        if (_username is not null) builder.WithCredentials(_username, _password);
+        if (vehicle is not null)
+        {
+            builder.WithWillTopic(vehicle.TopicPrefix + "status")
+                .WithWillPayload(OfflineWill)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithWillRetain(true);
+        }
+        var options = builder.Build();
+        // MQTTnet sets SO_SNDBUF/SO_RCVBUF to this (8 KB by default), which disables kernel auto-tuning
+        // and stalls loopback traffic under load.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 256 * 1024;
+        return new Connection(factory.CreateMqttClient(), options, _inflight);
+    }
+
+    public async Task ConnectAsync(CancellationToken ct)
+    {
+        // Connect in waves so hundreds of vehicles do not hit the broker's accept queue at once.
+        using var gate = new SemaphoreSlim(32);
+        await Task.WhenAll(_connections.Select(async c =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                var result = await c.Client.ConnectAsync(c.Options, ct);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    throw new InvalidOperationException($"broker refused {c.Options.ClientId}: {result.ResultCode} {result.ReasonString}");
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    public async ValueTask PublishAsync(OutgoingMessage message, CancellationToken ct)
+    {
+        var connection = _perVehicle ? _connections[message.VehicleIndex] : _connections[message.VehicleIndex % _connections.Length];
+        await connection.Window.WaitAsync(ct);
+        var applicationMessage = new MqttApplicationMessageBuilder()
+            .WithTopic(message.Topic)
+            .WithPayload(message.Payload)
+            .WithQualityOfServiceLevel(_qos)
+            .WithRetainFlag(message.Retain)
+            .Build();
+        _ = PublishOne(connection, applicationMessage, ct);
+    }
+
+    private async Task PublishOne(Connection connection, MqttApplicationMessage message, CancellationToken ct)
+    {
+        try
+        {
+            var result = await connection.Client.PublishAsync(message, ct);
+            if (result.IsSuccess) Interlocked.Increment(ref _published);
+            else Fail($"{message.Topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+        catch (Exception e)
+        {
+            Fail($"{message.Topic}: {e.Message}");
+        }
+        finally
+        {
+            connection.Window.Release();
+        }
+    }
+
+    private void Fail(string error)
+    {
+        Interlocked.Increment(ref _failed);
+        LastError = error;
+    }
+
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        foreach (var c in _connections)
+        {
+            for (int i = 0; i < _inflight; i++) await c.Window.WaitAsync(ct);
+            c.Window.Release(_inflight);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _connections)
+        {
+            try
+            {
+                // A normal disconnect: the broker discards the will (the final status was published explicitly).
+                if (c.Client.IsConnected)
+                    await c.Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build());
+            }
+            catch (Exception e)
+            {
+                LastError = e.Message;
+            }
+            c.Client.Dispose();
+        }
+    }
+}
