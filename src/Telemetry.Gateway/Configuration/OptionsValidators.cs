@@ -3,6 +3,7 @@ using Telemetry.Contract.Topics;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Configuration;
 
@@ -117,6 +118,20 @@ internal sealed class DeadLetterOptionsValidator : IValidateOptions<DeadLetterOp
         OptionsRules.Range(errors, $"{s}:MaxFileBytes", o.MaxFileBytes, 4096, long.MaxValue);
         OptionsRules.Range(errors, $"{s}:KeepFiles", o.KeepFiles, 0, 1000);
         OptionsRules.Range(errors, $"{s}:MaxPayloadBytes", o.MaxPayloadBytes, 0, 262144);
+        return OptionsRules.Result(errors);
+    }
+}
+
+internal sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SpoolOptions o)
+    {
+        var errors = new List<string>();
+        const string s = SpoolOptions.Section;
+        if (o.Enabled && string.IsNullOrWhiteSpace(o.Directory)) errors.Add($"{s}:Directory is empty; set a writable directory on persistent storage");
+        OptionsRules.Range(errors, $"{s}:SegmentBytes", o.SegmentBytes, 64 * 1024, 1L << 40);
+        OptionsRules.Range(errors, $"{s}:MaxBytes", o.MaxBytes, o.SegmentBytes, 1L << 50);
+        OptionsRules.Range(errors, $"{s}:RetryBudgetMs", o.RetryBudgetMs, 0, 3_600_000);
         return OptionsRules.Result(errors);
     }
 }

@@ -8,6 +8,7 @@ using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Hosting;
 
@@ -29,6 +30,7 @@ public static class GatewayHost
         Bind<InfluxOptions, InfluxOptionsValidator>(builder, InfluxOptions.Section);
         Bind<BatchingOptions, BatchingOptionsValidator>(builder, BatchingOptions.Section);
         Bind<DeadLetterOptions, DeadLetterOptionsValidator>(builder, DeadLetterOptions.Section);
+        Bind<SpoolOptions, SpoolOptionsValidator>(builder, SpoolOptions.Section);
 
         builder.Services.AddSingleton<PipelineCounters>();
         builder.Services.AddSingleton<MqttSubscriber>();

@@ -9,6 +9,7 @@ using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Hosting;
 
@@ -21,6 +22,7 @@ public sealed class GatewayService(
     IOptions<InfluxOptions> influxOptions,
     IOptions<BatchingOptions> batchingOptions,
     IOptions<DeadLetterOptions> deadLetterOptions,
+    IOptions<SpoolOptions> spoolOptions,
     IOptions<MqttOptions> mqttOptions,
     PipelineCounters counters,
     MqttSubscriber subscriber,
@@ -48,11 +50,14 @@ public sealed class GatewayService(
         using var http = InfluxWriter.CreateHttpClient(influx);
         var api = await ConnectInfluxAsync(http, influx, stoppingToken);
         if (api is null) return;
-        var writers = Enumerable.Range(0, influx.Writers).Select(_ => InfluxWriter.Create(http, influx, api.Value)).ToArray();
+        var spoolSettings = spoolOptions.Value;
+        using var spool = spoolSettings.Enabled ? DiskSpool.Open(spoolSettings, loggers.CreateLogger<DiskSpool>()) : null;
+        int writerCount = influx.Writers + (spool is null ? 0 : 1);
+        var writers = Enumerable.Range(0, writerCount).Select(_ => InfluxWriter.Create(http, influx, api.Value)).ToArray();
 
         using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
-        var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, deadLetters, counters,
-            batchingOptions.Value, influx, subscriber, loggers.CreateLogger<IngestPipeline>());
+        var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, spool, spoolSettings,
+            deadLetters, counters, batchingOptions.Value, influx, subscriber, loggers.CreateLogger<IngestPipeline>());
         await using (pipeline)
         {
             using var pipelineStop = new CancellationTokenSource();
@@ -128,8 +133,9 @@ public sealed class GatewayService(
     {
         var rejected = counters.RejectionsByReason().Where(r => r.Value > 0).Select(r => $"{r.Key}={r.Value}");
         _logger.LogInformation(
-            "Totals: {Messages} messages, {Points} points written in {Batches} batches, {Acked} acked, {Failures} failed writes, rejections: {Rejections}",
+            "Totals: {Messages} messages, {Points} points written in {Batches} batches, {Acked} acked, {Failures} failed writes, {Spooled} points spooled, {Replayed} replayed, rejections: {Rejections}",
             counters.Messages, counters.PointsWritten, counters.BatchesWritten, counters.MessagesAcked, counters.WriteFailures,
+            counters.PointsSpooled, counters.PointsReplayed,
             string.Join(" ", rejected.DefaultIfEmpty("none")));
     }
 }

@@ -6,6 +6,7 @@ using Telemetry.Contract.Decoding;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Pipeline.Batching;
 
@@ -19,6 +20,9 @@ public sealed class IngestPipeline : IAsyncDisposable
 {
     private readonly PayloadDecoder _decoder;
     private readonly IReadOnlyList<InfluxWriter> _writers;
+    private readonly InfluxWriter? _replayWriter;
+    private readonly DiskSpool? _spool;
+    private readonly SpoolOptions _spoolOptions;
     private readonly DeadLetterFile _deadLetters;
     private readonly PipelineCounters _counters;
     private readonly BatchingOptions _options;
@@ -36,15 +40,18 @@ public sealed class IngestPipeline : IAsyncDisposable
     private long _nextSequence;
     private int _pendingBatches;
     private byte[] _multiSegmentScratch = [];
-    private long _lastFailureLogMs;
 
-    public IngestPipeline(PayloadDecoder decoder, IReadOnlyList<InfluxWriter> writers, DeadLetterFile deadLetters,
-        PipelineCounters counters, BatchingOptions options, InfluxOptions influx, IAcknowledger acknowledger,
+    /// <param name="writers">one per concurrent write, plus one more for spool replay when <paramref name="spool"/> is given</param>
+    public IngestPipeline(PayloadDecoder decoder, IReadOnlyList<InfluxWriter> writers, DiskSpool? spool, SpoolOptions spoolOptions,
+        DeadLetterFile deadLetters, PipelineCounters counters, BatchingOptions options, InfluxOptions influx, IAcknowledger acknowledger,
         ILogger<IngestPipeline> logger, TimeProvider? time = null)
     {
-        if (writers.Count == 0) throw new ArgumentException("at least one writer is needed", nameof(writers));
+        if (writers.Count < (spool is null ? 1 : 2)) throw new ArgumentException("at least one writer (two with a spool) is needed", nameof(writers));
         _decoder = decoder;
-        _writers = writers;
+        _spool = spool;
+        _spoolOptions = spoolOptions;
+        _writers = spool is null ? writers : writers.Take(writers.Count - 1).ToArray();
+        _replayWriter = spool is null ? null : writers[^1];
         _deadLetters = deadLetters;
         _counters = counters;
         _options = options;
@@ -52,10 +59,12 @@ public sealed class IngestPipeline : IAsyncDisposable
         _acknowledger = acknowledger;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        Failures = new WriteFailureLog(logger, _time);
         _open = new Batch();
     }
 
     public PipelineCounters Counters => _counters;
+    public WriteFailureLog Failures { get; }
     public int PendingBatches => Volatile.Read(ref _pendingBatches);
 
     /// <summary>
@@ -114,8 +123,15 @@ public sealed class IngestPipeline : IAsyncDisposable
     }
 
     /// <summary>Runs the flush timer, the writers and the acknowledger until <paramref name="ct"/> is cancelled.</summary>
-    public Task RunAsync(CancellationToken ct) =>
-        Task.WhenAll(_writers.Select(w => WriteLoopAsync(w, ct)).Append(AckLoopAsync(ct)).Append(FlushTimerAsync(ct)));
+    public Task RunAsync(CancellationToken ct)
+    {
+        var loops = _writers.Select(w => WriteLoopAsync(NewDelivery(w), ct)).Append(AckLoopAsync(ct)).Append(FlushTimerAsync(ct));
+        if (_spool is not null) loops = loops.Append(ReplayLoopAsync(_spool, NewDelivery(_replayWriter!), ct));
+        return Task.WhenAll(loops);
+    }
+
+    private BatchDelivery NewDelivery(InfluxWriter writer) =>
+        new(writer, _spool, _deadLetters, _counters, _influx, _spoolOptions, Failures, _time);
 
     /// <summary>Sends the open batch now and waits until every batch is written and acknowledged, or the timeout.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
@@ -146,91 +162,38 @@ public sealed class IngestPipeline : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    private async Task WriteLoopAsync(InfluxWriter writer, CancellationToken ct)
+    private async Task WriteLoopAsync(BatchDelivery delivery, CancellationToken ct)
     {
         try
         {
             await foreach (var batch in _toWrite.Reader.ReadAllAsync(ct))
-                await WriteWithRetryAsync(writer, batch, ct);
+            {
+                if (batch.Points > 0) await delivery.DeliverAsync(batch.Lines.WrittenMemory, batch.Points, allowSpool: true, ct);
+                batch.Written.TrySetResult();
+            }
         }
         catch (OperationCanceledException) { }
     }
 
-    private async Task WriteWithRetryAsync(InfluxWriter writer, Batch batch, CancellationToken ct)
+    /// <summary>Replays spooled batches, oldest first, whenever there are any.</summary>
+    private async Task ReplayLoopAsync(DiskSpool spool, BatchDelivery delivery, CancellationToken ct)
     {
-        if (batch.Points == 0)
+        try
         {
-            batch.Written.TrySetResult();
-            return;
-        }
-        for (int attempt = 0; ; attempt++)
-        {
-            var result = await writer.WriteAsync(batch.Lines.WrittenMemory, ct);
-            switch (result.Status)
+            while (!ct.IsCancellationRequested)
             {
-                case WriteStatus.Written:
-                    _counters.BatchWritten(batch.Points, batch.Lines.Length);
-                    batch.Written.TrySetResult();
-                    if (attempt > 0) _logger.LogInformation("InfluxDB write succeeded after {Attempts} attempts", attempt + 1);
-                    return;
-                case WriteStatus.PartiallyRefused:
-                    RecordRefusedLines(batch, result);
-                    batch.Written.TrySetResult();
-                    return;
-                default:
-                    _counters.WriteFailed();
-                    var delay = RetryDelay(attempt, result);
-                    LogWriteFailure(result, delay);
-                    await Task.Delay(delay, _time, ct);
-                    break;
+                var record = await spool.ReadNextAsync(ct);
+                if (record is null)
+                {
+                    await spool.WaitForAppendAsync(TimeSpan.FromSeconds(1), ct);
+                    continue;
+                }
+                await delivery.DeliverAsync(record.Lines, record.Points, allowSpool: false, ct);
+                spool.Commit(record);
+                _counters.BatchReplayed(record.Points);
             }
         }
-    }
-
-    private TimeSpan RetryDelay(int attempt, WriteResult result)
-    {
-        double backoff = Math.Min(_influx.MaxRetryDelayMs, _influx.RetryDelayMs * Math.Pow(2, Math.Min(attempt, 20)));
-        double jittered = backoff * (0.5 + Random.Shared.NextDouble() * 0.5);
-        if (result.Status == WriteStatus.NeedsOperator) jittered = Math.Max(jittered, Math.Min(5000, _influx.MaxRetryDelayMs));
-        if (result.RetryAfter is { } retryAfter && retryAfter.TotalMilliseconds > jittered)
-            jittered = Math.Min(retryAfter.TotalMilliseconds, 300_000);
-        return TimeSpan.FromMilliseconds(jittered);
-    }
-
-    private void LogWriteFailure(WriteResult result, TimeSpan delay)
-    {
-        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now - Interlocked.Read(ref _lastFailureLogMs) < 5000) return;
-        Interlocked.Exchange(ref _lastFailureLogMs, now);
-        if (result.Status == WriteStatus.NeedsOperator)
-            _logger.LogError("InfluxDB refuses writes ({Status}: {Message}); data is kept and retried every {Delay:F1} s until this is fixed",
-                result.HttpStatus, result.Message, delay.TotalSeconds);
-        else
-            _logger.LogWarning("InfluxDB write failed ({Status}: {Message}); retrying in {Delay:F1} s", result.HttpStatus, result.Message, delay.TotalSeconds);
-    }
-
-    /// <summary>
-    /// InfluxDB stored the lines it could parse and refused the rest; it names the first refused line
-    /// and the count (dropped=N). The refused lines are dead-lettered with its reason.
-    /// </summary>
-    private void RecordRefusedLines(Batch batch, WriteResult result)
-    {
-        int dropped = ParseDropped(result.Message) ?? 1;
-        _counters.LinesRefusedByInflux(dropped);
-        _counters.BatchWritten(Math.Max(0, batch.Points - dropped), batch.Lines.Length);
-        _logger.LogWarning("InfluxDB refused {Dropped} line(s) of a batch of {Points}: {Message}", dropped, batch.Points, result.Message);
-        _deadLetters.Write(_time.GetUtcNow(), "", "influx_refused", -1, default, default, result.Message);
-    }
-
-    private static int? ParseDropped(string? message)
-    {
-        if (message is null) return null;
-        int at = message.LastIndexOf("dropped=", StringComparison.Ordinal);
-        if (at < 0) return null;
-        var digits = message.AsSpan(at + 8);
-        int end = 0;
-        while (end < digits.Length && char.IsAsciiDigit(digits[end])) end++;
-        return int.TryParse(digits[..end], out int n) ? n : null;
+        catch (OperationCanceledException) { }
     }
 
     private async Task AckLoopAsync(CancellationToken ct)

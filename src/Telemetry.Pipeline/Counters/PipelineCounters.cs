@@ -7,7 +7,7 @@ public sealed class PipelineCounters
 {
     private readonly long[] _rejections = new long[RejectReasons.Count];
     private long _messages, _pointsAccepted, _pointsWritten, _batchesWritten, _bytesWritten, _writeFailures, _receiveTimeUsed,
-        _messagesAcked, _linesRefused;
+        _messagesAcked, _linesRefused, _batchesSpooled, _pointsSpooled, _batchesReplayed, _pointsReplayed;
 
     public long Messages => Volatile.Read(ref _messages);
     /// <summary>Points decoded and placed in a batch.</summary>
@@ -21,6 +21,12 @@ public sealed class PipelineCounters
     public long MessagesAcked => Volatile.Read(ref _messagesAcked);
     /// <summary>Lines InfluxDB refused in a partial write (dead-lettered).</summary>
     public long LinesRefused => Volatile.Read(ref _linesRefused);
+    /// <summary>Batches (and their points) put in the disk spool because InfluxDB was unavailable.</summary>
+    public long BatchesSpooled => Volatile.Read(ref _batchesSpooled);
+    public long PointsSpooled => Volatile.Read(ref _pointsSpooled);
+    /// <summary>Spooled batches (and points) later written to InfluxDB.</summary>
+    public long BatchesReplayed => Volatile.Read(ref _batchesReplayed);
+    public long PointsReplayed => Volatile.Read(ref _pointsReplayed);
     public long Rejections(RejectReason reason) => Volatile.Read(ref _rejections[(int)reason]);
 
     public IReadOnlyDictionary<string, long> RejectionsByReason() =>
@@ -40,6 +46,18 @@ public sealed class PipelineCounters
         Interlocked.Increment(ref _batchesWritten);
         Interlocked.Add(ref _pointsWritten, points);
         Interlocked.Add(ref _bytesWritten, bytes);
+    }
+
+    internal void BatchSpooled(int points, int bytes)
+    {
+        Interlocked.Increment(ref _batchesSpooled);
+        Interlocked.Add(ref _pointsSpooled, points);
+    }
+
+    internal void BatchReplayed(int points)
+    {
+        Interlocked.Increment(ref _batchesReplayed);
+        Interlocked.Add(ref _pointsReplayed, points);
     }
 
     internal void WriteFailed() => Interlocked.Increment(ref _writeFailures);

@@ -13,9 +13,11 @@ public enum WriteStatus
     Written,
     /// <summary>400: InfluxDB refused some lines (it keeps the others); <see cref="WriteResult.Message"/> says which and why.</summary>
     PartiallyRefused,
+    /// <summary>413: the body is above the server's limit; smaller batches will pass.</summary>
+    TooLarge,
     /// <summary>Worth retrying: 429, 5xx, network errors, timeouts.</summary>
     Retry,
-    /// <summary>Will not succeed until an operator acts: 401/403, missing database or bucket, 413. Kept and retried slowly.</summary>
+    /// <summary>Will not succeed until an operator acts: 401/403, missing database or bucket, a 400 about the request itself. Kept and retried slowly.</summary>
     NeedsOperator,
 }
 
@@ -144,14 +146,21 @@ public sealed class InfluxWriter : IDisposable
                 ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
             var status = response.StatusCode switch
             {
-                HttpStatusCode.BadRequest => WriteStatus.PartiallyRefused,
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
-                    or HttpStatusCode.RequestEntityTooLarge => WriteStatus.NeedsOperator,
+                HttpStatusCode.BadRequest when IsAboutLines(body) => WriteStatus.PartiallyRefused,
+                HttpStatusCode.RequestEntityTooLarge => WriteStatus.TooLarge,
+                HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
+                    => WriteStatus.NeedsOperator,
                 _ => WriteStatus.Retry,
             };
             return new WriteResult(status, code, body.Length > 2048 ? body[..2048] : body, retryAfter);
         }
     }
+
+    /// <summary>InfluxDB 1.x/2.x word a refusal of particular lines like this; other 400s are about the request.</summary>
+    private static bool IsAboutLines(string body) =>
+        body.Contains("partial write", StringComparison.OrdinalIgnoreCase) ||
+        body.Contains("unable to parse", StringComparison.OrdinalIgnoreCase) ||
+        body.Contains("field type conflict", StringComparison.OrdinalIgnoreCase);
 
     private ByteArrayContent Compress(ReadOnlyMemory<byte> lines)
     {

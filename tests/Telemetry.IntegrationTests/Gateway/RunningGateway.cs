@@ -35,6 +35,7 @@ public sealed class RunningGateway : IAsyncDisposable
             ["Influx:Bucket"] = database,
             ["Batching:FlushIntervalMs"] = "200",
             ["DeadLetter:Directory"] = deadLetterDirectory,
+            ["Spool:Directory"] = Path.Combine(deadLetterDirectory, "spool"),
             ["Gateway:StatsIntervalSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };

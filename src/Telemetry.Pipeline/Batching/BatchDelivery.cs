@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using Telemetry.Pipeline.Counters;
+using Telemetry.Pipeline.DeadLetters;
+using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Spool;
+
+namespace Telemetry.Pipeline.Batching;
+
+/// <summary>
+/// Takes one batch to safety: written to InfluxDB, or its refused lines isolated and dead-lettered,
+/// or (after <see cref="SpoolOptions.RetryBudgetMs"/> of failures) appended to the disk spool.
+/// Returns only then; until then it retries with exponential backoff and jitter, honouring Retry-After.
+/// One instance per writer task.
+/// </summary>
+internal sealed class BatchDelivery(
+    InfluxWriter influx, DiskSpool? spool, DeadLetterFile deadLetters, PipelineCounters counters,
+    InfluxOptions options, SpoolOptions spoolOptions, WriteFailureLog failures, TimeProvider time)
+{
+    /// <param name="allowSpool">false for batches replayed from the spool</param>
+    public async Task DeliverAsync(ReadOnlyMemory<byte> lines, int points, bool allowSpool, CancellationToken ct)
+    {
+        long firstFailure = 0;
+        for (int attempt = 0; ; attempt++)
+        {
+            var result = await influx.WriteAsync(lines, ct);
+            switch (result.Status)
+            {
+                case WriteStatus.Written:
+                    counters.BatchWritten(points, lines.Length);
+                    if (attempt > 0) failures.Recovered(attempt + 1);
+                    return;
+                case WriteStatus.PartiallyRefused or WriteStatus.TooLarge:
+                    await SplitAsync(lines, result, allowSpool, ct);
+                    return;
+            }
+
+            counters.WriteFailed();
+            if (firstFailure == 0) firstFailure = time.GetTimestamp();
+            if (allowSpool && spool is not null && result.Status == WriteStatus.Retry &&
+                time.GetElapsedTime(firstFailure).TotalMilliseconds >= spoolOptions.RetryBudgetMs)
+            {
+                if (spool.TryAppend(lines.Span, points))
+                {
+                    counters.BatchSpooled(points, lines.Length);
+                    return;
+                }
+                failures.SpoolFull(spool.PendingBytes);
+            }
+            var delay = RetryDelay(attempt, result);
+            failures.Failed(result, delay);
+            await Task.Delay(delay, time, ct);
+        }
+    }
+
+    /// <summary>
+    /// InfluxDB refused some lines (400) or the body is too big (413): write each half on its own,
+    /// down to single lines, so that only the refused lines are dead-lettered, with InfluxDB's reason.
+    /// Rewriting lines InfluxDB already kept is harmless: a point is stored once per series and time.
+    /// </summary>
+    private async Task SplitAsync(ReadOnlyMemory<byte> lines, WriteResult result, bool allowSpool, CancellationToken ct)
+    {
+        int lineCount = CountLines(lines.Span);
+        if (lineCount <= 1)
+        {
+            counters.LinesRefusedByInflux(1);
+            deadLetters.Write(time.GetUtcNow(), "", result.Status == WriteStatus.TooLarge ? "influx_too_large" : "influx_refused",
+                -1, default, lines.Span.TrimEnd((byte)'\n'), result.Message);
+            return;
+        }
+        int middle = IndexAfterLine(lines.Span, lineCount / 2);
+        var first = lines[..middle];
+        var second = lines[middle..];
+        await DeliverAsync(first, CountLines(first.Span), allowSpool, ct);
+        await DeliverAsync(second, CountLines(second.Span), allowSpool, ct);
+    }
+
+    private static int CountLines(ReadOnlySpan<byte> lines) => lines.Count((byte)'\n') + (lines.Length > 0 && lines[^1] != '\n' ? 1 : 0);
+
+    private static int IndexAfterLine(ReadOnlySpan<byte> lines, int lineNumber)
+    {
+        int at = 0;
+        for (int i = 0; i < lineNumber; i++) at += lines[at..].IndexOf((byte)'\n') + 1;
+        return at;
+    }
+
+    private TimeSpan RetryDelay(int attempt, WriteResult result)
+    {
+        double backoff = Math.Min(options.MaxRetryDelayMs, options.RetryDelayMs * Math.Pow(2, Math.Min(attempt, 20)));
+        double jittered = backoff * (0.5 + Random.Shared.NextDouble() * 0.5);
+        if (result.Status == WriteStatus.NeedsOperator) jittered = Math.Max(jittered, Math.Min(5000, options.MaxRetryDelayMs));
+        if (result.RetryAfter is { } retryAfter && retryAfter.TotalMilliseconds > jittered)
+            jittered = Math.Min(retryAfter.TotalMilliseconds, 300_000);
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+}
+
+/// <summary>Logs write failures at most every few seconds, and keeps the last one for health checks.</summary>
+public sealed class WriteFailureLog(ILogger logger, TimeProvider time)
+{
+    private long _lastLogMs;
+    private volatile string? _lastError;
+
+    /// <summary>The last failure's description while writes are failing; null once a write succeeds.</summary>
+    public string? CurrentError => _lastError;
+
+    internal void Failed(WriteResult result, TimeSpan retryIn)
+    {
+        _lastError = $"{result.HttpStatus} {result.Message}";
+        if (!ShouldLog()) return;
+        if (result.Status == WriteStatus.NeedsOperator)
+            logger.LogError("InfluxDB refuses writes ({Status}: {Message}); data is kept, not acknowledged, and retried every {Delay:F1} s until this is fixed",
+                result.HttpStatus, result.Message, retryIn.TotalSeconds);
+        else
+            logger.LogWarning("InfluxDB write failed ({Status}: {Message}); retrying in {Delay:F1} s", result.HttpStatus, result.Message, retryIn.TotalSeconds);
+    }
+
+    internal void SpoolFull(long spoolBytes)
+    {
+        if (ShouldLog())
+            logger.LogError("Spool is full ({Bytes} bytes) and InfluxDB is unavailable: acknowledgements and reading stop until InfluxDB is back", spoolBytes);
+    }
+
+    internal void Recovered(int attempts)
+    {
+        _lastError = null;
+        logger.LogInformation("InfluxDB write succeeded after {Attempts} attempts", attempts);
+    }
+
+    private bool ShouldLog()
+    {
+        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (now - Interlocked.Read(ref _lastLogMs) < 5000) return false;
+        Interlocked.Exchange(ref _lastLogMs, now);
+        return true;
+    }
+}
