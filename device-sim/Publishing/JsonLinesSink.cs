@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text;
 using System.Text.Json;
 
@@ -18,7 +19,7 @@ public sealed class JsonLinesSink : IMessageSink
     {
         _ownsStream = path != "-";
         _stream = _ownsStream ? new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16) : Console.OpenStandardOutput();
-        _writer = new Utf8JsonWriter(_stream);
+        _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public long Published { get; private set; }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
@@ -18,7 +19,7 @@ public sealed class PayloadWriter
     public PayloadWriter()
     {
         // Validation off: fault objects deliberately repeat keys.
-        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public byte[] Write(IReadOnlyList<SampleObject> objects, bool asArray)

@@ -222,7 +222,7 @@ public sealed class EMotorcycle : Vehicle
         _activity = Activity.Parked;
         _waitS = _purpose switch
         {
-            Purpose.Delivery => 120 + Rng.Exponential(420),
+            Purpose.Delivery => 180 + Rng.Exponential(660),
             Purpose.Errand => Rng.Range(1200, 2700),
             _ => 0,
         };
