@@ -62,6 +62,7 @@ internal sealed class BatchDelivery(
         int lineCount = CountLines(lines.Span);
         if (lineCount <= 1)
         {
+            failures.Refused(result);
             counters.LinesRefusedByInflux(1);
             deadLetters.Write(time.GetUtcNow(), "", result.Status == WriteStatus.TooLarge ? "influx_too_large" : "influx_refused",
                 -1, default, lines.Span.TrimEnd((byte)'\n'), result.Message);
@@ -112,6 +113,13 @@ public sealed class WriteFailureLog(ILogger logger, TimeProvider time)
                 result.HttpStatus, result.Message, retryIn.TotalSeconds);
         else
             logger.LogWarning("InfluxDB write failed ({Status}: {Message}); retrying in {Delay:F1} s", result.HttpStatus, result.Message, retryIn.TotalSeconds);
+    }
+
+    internal void Refused(WriteResult result)
+    {
+        if (ShouldLog())
+            logger.LogWarning("InfluxDB refused a line ({Status}: {Message}); it is dead-lettered, the rest of its batch is written",
+                result.HttpStatus, result.Message);
     }
 
     internal void SpoolFull(long spoolBytes)
