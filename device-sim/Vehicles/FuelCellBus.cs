@@ -32,7 +32,7 @@ public sealed class FuelCellBus : FuelCellVehicle
     private long _planDay = -1;
 
     public FuelCellBus(VehicleSpec spec, ulong seed)
-        : base(spec, seed, new HydrogenTank(30, 70, 0, 29), new FuelCellStack(maxPowerKw: 70, cells: 370), 30, 600, 60)
+        : base(spec, seed, new HydrogenTank(40, 70, 0, 29), new FuelCellStack(maxPowerKw: 70, cells: 370), 30, 600, 60)
     {
         _depot = spec.Site.Centre.Around(Rng, 1500, 4000);
         var loopCentre = spec.Site.Centre.Around(Rng, 0, 1500);
@@ -42,7 +42,7 @@ public sealed class FuelCellBus : FuelCellVehicle
             _stops.Add(loopCentre.Move(radius * Rng.Range(0.85, 1.15), 360.0 * i / stops));
         _depotDispenserId = $"H2S-{spec.Site.Code}-DEPOT";
         _driver = new RoadDriver(Style, _depot, 0);
-        Tank.Fill(Rng.Range(15, 29));
+        Tank.Fill(Rng.Range(24, 39));
         Tank.Relax(29, 1e6);
         OdoKm = Rng.Range(20_000, 140_000);
     }
