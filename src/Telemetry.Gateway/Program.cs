@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Telemetry.Contract.Catalogue;
+using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
+
+if (args.Length > 0 && args[0] == "devices") return DevicesCommand.Run(args[1..], Console.Out, Console.Error);
 
 try
 {

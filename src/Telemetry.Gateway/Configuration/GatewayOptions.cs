@@ -7,6 +7,9 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
+    /// <summary>Subscriber (an external broker) or EmbeddedBroker (vehicles connect to the gateway; section Broker).</summary>
+    public GatewayMode Mode { get; set; } = GatewayMode.Subscriber;
+
     /// <summary>The signal catalogue; a relative path is looked up in the working directory, then beside the executable.</summary>
     public string CataloguePath { get; set; } = "signals.json";
     public int MaxPayloadBytes { get; set; } = 256 * 1024;

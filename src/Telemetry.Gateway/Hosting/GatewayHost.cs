@@ -2,8 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Telemetry.Gateway.Broker;
 using Telemetry.Gateway.Configuration;
-using Telemetry.Gateway.Mqtt;
+using Telemetry.Gateway.Secrets;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
@@ -15,7 +17,8 @@ namespace Telemetry.Gateway.Hosting;
 /// <summary>Builds the gateway's host: configuration (appsettings.json, environment, command line), validated options, services.</summary>
 public static class GatewayHost
 {
-    public static IHost Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="logging">extra logging set-up (tests capture the logs with it)</param>
+    public static IHost Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<ILoggingBuilder>? logging = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -23,6 +26,8 @@ public static class GatewayHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        SecretFiles.Apply(builder.Configuration);
+        logging?.Invoke(builder.Logging);
         builder.Services.AddSystemd();
 
         Bind<GatewayOptions, GatewayOptionsValidator>(builder, GatewayOptions.Section);
@@ -31,9 +36,10 @@ public static class GatewayHost
         Bind<BatchingOptions, BatchingOptionsValidator>(builder, BatchingOptions.Section);
         Bind<DeadLetterOptions, DeadLetterOptionsValidator>(builder, DeadLetterOptions.Section);
         Bind<SpoolOptions, SpoolOptionsValidator>(builder, SpoolOptions.Section);
+        Bind<BrokerOptions, BrokerOptionsValidator>(builder, BrokerOptions.Section);
 
         builder.Services.AddSingleton<PipelineCounters>();
-        builder.Services.AddSingleton<MqttSubscriber>();
+        builder.Services.AddMessageSources(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
         builder.Services.AddHostedService<GatewayService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
             builder.Configuration.GetValue($"{GatewayOptions.Section}:ShutdownTimeoutSeconds", 15) + 10));

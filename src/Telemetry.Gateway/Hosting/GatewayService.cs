@@ -25,7 +25,7 @@ public sealed class GatewayService(
     IOptions<SpoolOptions> spoolOptions,
     IOptions<MqttOptions> mqttOptions,
     PipelineCounters counters,
-    MqttSubscriber subscriber,
+    IMessageSource source,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<GatewayService>();
@@ -57,20 +57,20 @@ public sealed class GatewayService(
 
         using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
         var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, spool, spoolSettings,
-            deadLetters, counters, batchingOptions.Value, influx, subscriber, loggers.CreateLogger<IngestPipeline>());
+            deadLetters, counters, batchingOptions.Value, influx, source, loggers.CreateLogger<IngestPipeline>());
         await using (pipeline)
         {
             using var pipelineStop = new CancellationTokenSource();
             var pipelineRun = pipeline.RunAsync(pipelineStop.Token);
             var stats = ReportStatsAsync(gateway.StatsIntervalSeconds, stoppingToken);
 
-            await subscriber.RunAsync(pipeline, stoppingToken);
+            await source.RunAsync(pipeline, deadLetters, stoppingToken);
 
             _logger.LogInformation("Stopping: writing and acknowledging open batches (up to {Timeout} s)", gateway.ShutdownTimeoutSeconds);
             bool drained = await pipeline.DrainAsync(TimeSpan.FromSeconds(gateway.ShutdownTimeoutSeconds));
             if (!drained)
                 _logger.LogWarning("Shutdown timeout: {Pending} batch(es) not acknowledged; the broker will redeliver their messages", pipeline.PendingBatches);
-            await subscriber.DisposeAsync();
+            await source.DisposeAsync();
             await pipelineStop.CancelAsync();
             await pipelineRun;
             await stats;
