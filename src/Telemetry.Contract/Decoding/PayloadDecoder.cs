@@ -52,12 +52,20 @@ public sealed class PayloadDecoder
         _readerOptions = new JsonReaderOptions { MaxDepth = _options.MaxDepth };
         _maxAgeMs = (long)_options.MaxAge.TotalMilliseconds;
         _maxFutureMs = (long)_options.MaxFuture.TotalMilliseconds;
+        FlatScanEnabled = _options.MaxDepth is 0 or >= 2;
         int mostFields = catalogue.Kinds.Select(k => k.Telemetry.Signals.Count)
             .Append(catalogue.EventFields.Signals.Count).Append(catalogue.StatusFields.Signals.Count).Max();
         _seenStamp = new int[mostFields];
     }
 
     public SignalCatalogue Catalogue => _catalogue;
+
+    /// <summary>
+    /// Whether flat payloads go through <see cref="FlatJsonScanner"/> before the full reader (tests turn it off to
+    /// compare both paths). The scanner does not count depth: an array of objects is depth 2, so a lower
+    /// <see cref="DecoderOptions.MaxDepth"/> leaves everything to the reader.
+    /// </summary>
+    internal bool FlatScanEnabled { get; set; }
 
     /// <summary>Appends the message's lines to <paramref name="output"/> and reports what was not written to <paramref name="sink"/>.</summary>
     /// <param name="retained">the broker flagged the message as retained (a replay on subscribe)</param>
@@ -84,14 +92,21 @@ public sealed class PayloadDecoder
         var outcome = new DecodeOutcome();
         int outputStart = output.Length;
         _pendingCount = 0;
-        bool wellFormed;
-        try
+        bool wellFormed = FlatScanEnabled && TryDecodeFlat(payload, fields, parts.Stream, retained, nowUnixMs, output, ref outcome);
+        if (!wellFormed)
         {
-            wellFormed = ReadPayload(payload, fields, parts.Stream, retained, nowUnixMs, output, ref outcome);
-        }
-        catch (JsonException)
-        {
-            wellFormed = false;
+            // Not the flat shape (or not valid JSON): start again with the full reader, which decides.
+            output.Truncate(outputStart);
+            _pendingCount = 0;
+            outcome = new DecodeOutcome();
+            try
+            {
+                wellFormed = ReadPayload(payload, fields, parts.Stream, retained, nowUnixMs, output, ref outcome);
+            }
+            catch (JsonException)
+            {
+                wellFormed = false;
+            }
         }
         if (!wellFormed)
         {
@@ -137,21 +152,76 @@ public sealed class PayloadDecoder
         return !reader.Read();
     }
 
+    /// <summary>What the rules have learnt about the object being read, member by member.</summary>
+    private struct ObjectState
+    {
+        public int ObjectIndex, PendingStart, TypeIndex;
+        public RejectReason? Rejection;
+        public bool HasTs, HasSeq, HasType, RequiredSeen;
+        public long Ts, Seq;
+    }
+
+    private bool TryDecodeFlat(ReadOnlySpan<byte> payload, FieldSet fields, StreamKind stream, bool retained, long nowMs,
+        LineBuffer output, ref DecodeOutcome outcome)
+    {
+        var scanner = new FlatJsonScanner(payload);
+        scanner.SkipWhitespace();
+        if (scanner.TryConsume((byte)'{'))
+        {
+            outcome.Objects = 1;
+            if (!TryDecodeFlatObject(ref scanner, payload, fields, stream, 0, retained, nowMs, output, ref outcome)) return false;
+        }
+        else if (scanner.TryConsume((byte)'['))
+        {
+            scanner.SkipWhitespace();
+            if (!scanner.TryConsume((byte)']'))
+            {
+                do
+                {
+                    scanner.SkipWhitespace();
+                    if (!scanner.TryConsume((byte)'{')) return false;
+                    if (!TryDecodeFlatObject(ref scanner, payload, fields, stream, outcome.Objects++, retained, nowMs, output, ref outcome))
+                        return false;
+                    scanner.SkipWhitespace();
+                } while (scanner.TryConsume((byte)','));
+                if (!scanner.TryConsume((byte)']')) return false;
+            }
+        }
+        else return false;
+        scanner.SkipWhitespace();
+        return scanner.AtEnd;
+    }
+
+    /// <summary>Reads one object after its <c>{</c>; false when it is not flat, and the payload must be read again.</summary>
+    private bool TryDecodeFlatObject(ref FlatJsonScanner scanner, ReadOnlySpan<byte> payload, FieldSet fields, StreamKind stream,
+        int objectIndex, bool retained, long nowMs, LineBuffer output, ref DecodeOutcome outcome)
+    {
+        var state = BeginObject(objectIndex);
+        scanner.SkipWhitespace();
+        if (!scanner.TryConsume((byte)'}'))
+        {
+            do
+            {
+                scanner.SkipWhitespace();
+                if (!scanner.TryReadKey(out int keyStart, out int keyLength)) return false;
+                scanner.SkipWhitespace();
+                if (!scanner.TryConsume((byte)':')) return false;
+                scanner.SkipWhitespace();
+                if (!scanner.TryReadScalar(out var value)) return false;
+                if (value.Type != JsonTokenType.Null)
+                    ReadMember(ref state, payload.Slice(keyStart, keyLength), keyStart, keyLength, value, fields, stream);
+                scanner.SkipWhitespace();
+            } while (scanner.TryConsume((byte)','));
+            if (!scanner.TryConsume((byte)'}')) return false;
+        }
+        EndObject(ref state, fields, stream, retained, nowMs, output, ref outcome);
+        return true;
+    }
+
     private void DecodeObject(ref Utf8JsonReader reader, FieldSet fields, StreamKind stream, int objectIndex, bool retained,
         long nowMs, LineBuffer output, ref DecodeOutcome outcome)
     {
-        if (++_stamp == int.MaxValue)
-        {
-            Array.Clear(_seenStamp);
-            _stamp = 1;
-        }
-        _fields.Clear();
-        int pendingStart = _pendingCount;
-        RejectReason? rejection = null;
-        bool hasTs = false, hasSeq = false, hasType = false, requiredSeen = false;
-        long ts = 0, seqValue = -1;
-        int typeIndex = -1;
-
+        var state = BeginObject(objectIndex);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int keyStart = (int)reader.TokenStartIndex + 1;
@@ -162,49 +232,79 @@ public sealed class PayloadDecoder
 
             reader.Read();
             if (reader.TokenType == JsonTokenType.Null) continue;
-
-            if (key.SequenceEqual(TsKey))
+            var value = reader.TokenType switch
             {
-                if (hasTs) rejection ??= RejectReason.DuplicateField;
-                else if (!TryReadTs(ref reader, out ts)) rejection ??= RejectReason.TsInvalid;
-                hasTs = true;
-            }
-            else if (key.SequenceEqual(SeqKey))
-            {
-                if (hasSeq) rejection ??= RejectReason.DuplicateField;
-                else if (TryReadInteger(ref reader, out long seq) && seq is >= 0 and <= uint.MaxValue) WriteSeq(seqValue = seq);
-                else AddPending(RejectReason.FieldInvalid, objectIndex, keyStart, keyLength);
-                hasSeq = true;
-            }
-            else if (stream == StreamKind.Event && key.SequenceEqual(TypeKey))
-            {
-                if (hasType) rejection ??= RejectReason.DuplicateField;
-                else if ((typeIndex = FindEventType(ref reader)) < 0) AddPending(RejectReason.FieldInvalid, objectIndex, keyStart, keyLength);
-                hasType = true;
-            }
-            else if (!fields.Keys.TryFind(key, out int index, out bool viaPath))
-            {
-                AddPending(RejectReason.UnknownKey, objectIndex, keyStart, keyLength);
-            }
-            else if (_seenStamp[index] == _stamp)
-            {
-                rejection ??= RejectReason.DuplicateField;
-            }
-            else
-            {
-                _seenStamp[index] = _stamp;
-                if (TryWriteField(ref reader, fields.Signals[index], viaPath))
-                    requiredSeen |= index == fields.RequiredIndex;
-                else
-                    AddPending(RejectReason.FieldInvalid, objectIndex, keyStart, keyLength);
-            }
+                JsonTokenType.String => new JsonScalar(JsonTokenType.String, ReadString(ref reader)),
+                JsonTokenType.Number => new JsonScalar(JsonTokenType.Number, reader.ValueSpan),
+                _ => new JsonScalar(reader.TokenType, default),
+            };
+            ReadMember(ref state, key, keyStart, keyLength, value, fields, stream);
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
         }
+        EndObject(ref state, fields, stream, retained, nowMs, output, ref outcome);
+    }
 
+    private ObjectState BeginObject(int objectIndex)
+    {
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_seenStamp);
+            _stamp = 1;
+        }
+        _fields.Clear();
+        return new ObjectState { ObjectIndex = objectIndex, PendingStart = _pendingCount, TypeIndex = -1, Seq = -1 };
+    }
+
+    /// <summary>Applies the rules to one member whose value is not null.</summary>
+    private void ReadMember(ref ObjectState o, ReadOnlySpan<byte> key, int keyStart, int keyLength, JsonScalar value,
+        FieldSet fields, StreamKind stream)
+    {
+        if (key.SequenceEqual(TsKey))
+        {
+            if (o.HasTs) o.Rejection ??= RejectReason.DuplicateField;
+            else if (!TryReadTs(value, out o.Ts)) o.Rejection ??= RejectReason.TsInvalid;
+            o.HasTs = true;
+        }
+        else if (key.SequenceEqual(SeqKey))
+        {
+            if (o.HasSeq) o.Rejection ??= RejectReason.DuplicateField;
+            else if (TryReadInteger(value, out long seq) && seq is >= 0 and <= uint.MaxValue) WriteIntegerField(SeqKey, o.Seq = seq);
+            else AddPending(RejectReason.FieldInvalid, o.ObjectIndex, keyStart, keyLength);
+            o.HasSeq = true;
+        }
+        else if (stream == StreamKind.Event && key.SequenceEqual(TypeKey))
+        {
+            if (o.HasType) o.Rejection ??= RejectReason.DuplicateField;
+            else if ((o.TypeIndex = FindEventType(value)) < 0) AddPending(RejectReason.FieldInvalid, o.ObjectIndex, keyStart, keyLength);
+            o.HasType = true;
+        }
+        else if (!fields.Keys.TryFind(key, out int index, out bool viaPath))
+        {
+            AddPending(RejectReason.UnknownKey, o.ObjectIndex, keyStart, keyLength);
+        }
+        else if (_seenStamp[index] == _stamp)
+        {
+            o.Rejection ??= RejectReason.DuplicateField;
+        }
+        else
+        {
+            _seenStamp[index] = _stamp;
+            if (TryWriteField(value, fields.Signals[index], viaPath))
+                o.RequiredSeen |= index == fields.RequiredIndex;
+            else
+                AddPending(RejectReason.FieldInvalid, o.ObjectIndex, keyStart, keyLength);
+        }
+    }
+
+    private void EndObject(ref ObjectState o, FieldSet fields, StreamKind stream, bool retained, long nowMs,
+        LineBuffer output, ref DecodeOutcome outcome)
+    {
         bool receiveTime = false;
+        var rejection = o.Rejection;
+        long ts = o.Ts;
         if (rejection is null)
         {
-            if (!hasTs)
+            if (!o.HasTs)
             {
                 if (retained) rejection = RejectReason.RetainedWithoutTs;
                 else
@@ -217,8 +317,8 @@ public sealed class PayloadDecoder
         }
         if (rejection is null)
         {
-            if (stream == StreamKind.Event && typeIndex < 0) rejection = RejectReason.MissingRequired;
-            else if (fields.RequiredIndex >= 0 && !requiredSeen) rejection = RejectReason.MissingRequired;
+            if (stream == StreamKind.Event && o.TypeIndex < 0) rejection = RejectReason.MissingRequired;
+            else if (fields.RequiredIndex >= 0 && !o.RequiredSeen) rejection = RejectReason.MissingRequired;
             else if (_fields.Length == 0)
             {
                 if (stream == StreamKind.Event) _fields.Write("n=1i"u8);
@@ -227,14 +327,14 @@ public sealed class PayloadDecoder
         }
         if (rejection is { } reason)
         {
-            _pendingCount = pendingStart;
-            AddPending(reason, objectIndex, 0, 0);
+            _pendingCount = o.PendingStart;
+            AddPending(reason, o.ObjectIndex, 0, 0);
             outcome.ObjectsRejected++;
             return;
         }
 
-        WriteLine(output, typeIndex, ts);
-        AddPending(null, objectIndex, 0, 0, seqValue);
+        WriteLine(output, o.TypeIndex, ts);
+        AddPending(null, o.ObjectIndex, 0, 0, o.Seq);
         outcome.Points++;
         if (receiveTime) outcome.ReceiveTimeUsed++;
     }
@@ -300,37 +400,36 @@ public sealed class PayloadDecoder
         _pending[_pendingCount++] = new Pending(reason, objectIndex, keyStart, keyLength, seq);
     }
 
-    private bool TryReadTs(ref Utf8JsonReader reader, out long unixMs)
+    private static bool TryReadTs(JsonScalar value, out long unixMs)
     {
         unixMs = 0;
-        if (reader.TokenType == JsonTokenType.Number)
-            return reader.TryGetInt64(out unixMs);
-        if (reader.TokenType == JsonTokenType.String)
-            return Rfc3339.TryParseUnixMs(ReadString(ref reader), out unixMs);
+        if (value.Type == JsonTokenType.Number)
+            return JsonNumber.TryGetInt64(value.Text, out unixMs);
+        if (value.Type == JsonTokenType.String)
+            return Rfc3339.TryParseUnixMs(value.Text, out unixMs);
         return false;
     }
 
-    private static bool TryReadInteger(ref Utf8JsonReader reader, out long value)
+    private static bool TryReadInteger(JsonScalar value, out long result)
     {
-        value = 0;
-        if (reader.TokenType != JsonTokenType.Number) return false;
-        if (reader.TryGetInt64(out value)) return true;
+        result = 0;
+        if (value.Type != JsonTokenType.Number) return false;
+        if (JsonNumber.TryGetInt64(value.Text, out result)) return true;
         // 12.0 or 1.2e1 is an integer written as a float: accept it when it is exact.
-        if (reader.TryGetDouble(out double d) && double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) <= (1L << 53))
+        if (JsonNumber.TryGetDouble(value.Text, out double d) && double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) <= (1L << 53))
         {
-            value = (long)d;
+            result = (long)d;
             return true;
         }
         return false;
     }
 
-    private int FindEventType(ref Utf8JsonReader reader)
+    private int FindEventType(JsonScalar value)
     {
-        if (reader.TokenType != JsonTokenType.String) return -1;
-        var value = ReadString(ref reader);
+        if (value.Type != JsonTokenType.String) return -1;
         var types = _catalogue.EventTypesUtf8;
         for (int i = 0; i < types.Length; i++)
-            if (value.SequenceEqual(types[i])) return i;
+            if (value.Text.SequenceEqual(types[i])) return i;
         return -1;
     }
 
@@ -343,69 +442,77 @@ public sealed class PayloadDecoder
         return _stringScratch.AsSpan(0, reader.CopyString(_stringScratch));
     }
 
-    private void BeginField(ReadOnlySpan<byte> escapedKey, int valueBytes)
+    /// <summary>
+    /// Reserves room for one field and writes its <c>[,]key=</c>; the value goes at <paramref name="at"/>
+    /// and the caller advances past both at once.
+    /// </summary>
+    private Span<byte> BeginField(ReadOnlySpan<byte> escapedKey, int maxValueBytes, out int at)
     {
-        if (_fields.Length > 0) _fields.WriteByte((byte)',');
-        _fields.Write(escapedKey);
-        _fields.WriteByte((byte)'=');
-        _fields.GetSpan(valueBytes);
+        var destination = _fields.GetSpan(escapedKey.Length + 2 + maxValueBytes);
+        at = 0;
+        if (_fields.Length > 0) destination[at++] = (byte)',';
+        escapedKey.CopyTo(destination[at..]);
+        at += escapedKey.Length;
+        destination[at++] = (byte)'=';
+        return destination;
     }
 
-    private void WriteSeq(long seq)
+    private void WriteField(ReadOnlySpan<byte> escapedKey, ReadOnlySpan<byte> valueText)
     {
-        BeginField(SeqKey, PlainNumber.MaxIntegerLength);
-        _fields.Advance(PlainNumber.WriteInteger(seq, _fields.GetSpan()));
+        var destination = BeginField(escapedKey, valueText.Length, out int at);
+        valueText.CopyTo(destination[at..]);
+        _fields.Advance(at + valueText.Length);
     }
 
-    private bool TryWriteField(ref Utf8JsonReader reader, SignalDefinition signal, bool viaPath)
+    private void WriteIntegerField(ReadOnlySpan<byte> escapedKey, long value)
+    {
+        var destination = BeginField(escapedKey, PlainNumber.MaxIntegerLength, out int at);
+        _fields.Advance(at + PlainNumber.WriteInteger(value, destination[at..]));
+    }
+
+    private bool TryWriteField(JsonScalar value, SignalDefinition signal, bool viaPath)
     {
         switch (signal.Type)
         {
             case SignalType.Float:
             {
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double value) || !double.IsFinite(value))
-                    return false;
+                if (value.Type != JsonTokenType.Number) return false;
+                double number = value.KnownValue;
+                bool hasExponent = false;
+                if (double.IsNaN(number) && !JsonNumber.TryGetDouble(value.Text, out number, out hasExponent)) return false;
+                if (!double.IsFinite(number)) return false;
                 bool scaled = viaPath && signal.PathDivisor != 1;
-                if (scaled) value /= signal.PathDivisor;
-                if (value < signal.Min || value > signal.Max) return false;
-                var raw = reader.ValueSpan;
+                if (scaled) number /= signal.PathDivisor;
+                if (number < signal.Min || number > signal.Max) return false;
                 // A JSON number without an exponent is already valid line-protocol float text: copy it.
-                if (!scaled && raw.IndexOfAny((byte)'e', (byte)'E') < 0)
-                {
-                    BeginField(signal.FieldKeyEscaped, raw.Length);
-                    _fields.Write(raw);
-                }
+                if (!scaled && !hasExponent) WriteField(signal.FieldKeyEscaped, value.Text);
                 else
                 {
-                    BeginField(signal.FieldKeyEscaped, PlainNumber.MaxDoubleLength);
-                    _fields.Advance(PlainNumber.WriteDouble(value, _fields.GetSpan()));
+                    var destination = BeginField(signal.FieldKeyEscaped, PlainNumber.MaxDoubleLength, out int at);
+                    _fields.Advance(at + PlainNumber.WriteDouble(number, destination[at..]));
                 }
                 return true;
             }
             case SignalType.Int:
             {
-                if (!TryReadInteger(ref reader, out long value) || value < signal.Min || value > signal.Max) return false;
-                BeginField(signal.FieldKeyEscaped, PlainNumber.MaxIntegerLength);
-                _fields.Advance(PlainNumber.WriteInteger(value, _fields.GetSpan()));
+                if (!TryReadInteger(value, out long number) || number < signal.Min || number > signal.Max) return false;
+                WriteIntegerField(signal.FieldKeyEscaped, number);
                 return true;
             }
             case SignalType.Bool:
             {
-                bool value;
-                if (reader.TokenType is JsonTokenType.True or JsonTokenType.False) value = reader.TokenType == JsonTokenType.True;
-                else if (viaPath && reader.TokenType == JsonTokenType.String && TryMapPathString(signal, ReadString(ref reader), out value)) { }
+                bool flag;
+                if (value.Type is JsonTokenType.True or JsonTokenType.False) flag = value.Type == JsonTokenType.True;
+                else if (viaPath && value.Type == JsonTokenType.String && TryMapPathString(signal, value.Text, out flag)) { }
                 else return false;
-                BeginField(signal.FieldKeyEscaped, 5);
-                _fields.Write(value ? "true"u8 : "false"u8);
+                WriteField(signal.FieldKeyEscaped, flag ? "true"u8 : "false"u8);
                 return true;
             }
             default:
             {
-                if (reader.TokenType != JsonTokenType.String) return false;
-                var value = ReadString(ref reader);
-                if (!IsAcceptableString(signal, value)) return false;
-                BeginField(signal.FieldKeyEscaped, value.Length * 2 + 2);
-                _fields.Advance(LineProtocolEscaping.WriteQuotedString(value, _fields.GetSpan()));
+                if (value.Type != JsonTokenType.String || !IsAcceptableString(signal, value.Text)) return false;
+                var destination = BeginField(signal.FieldKeyEscaped, value.Text.Length * 2 + 2, out int at);
+                _fields.Advance(at + LineProtocolEscaping.WriteQuotedString(value.Text, destination[at..]));
                 return true;
             }
         }

@@ -1,0 +1,138 @@
+using System.Text.Json;
+
+namespace Telemetry.Contract.Decoding;
+
+/// <summary>
+/// A forward scanner for the common shape of a payload: objects whose values are numbers, plain
+/// strings, booleans or null. It accepts only what it can prove is valid JSON; anything else (escapes,
+/// nested values, control characters, malformed text) makes it give up, and the caller decodes the
+/// payload again with <see cref="Utf8JsonReader"/>, which has the last word on validity.
+/// </summary>
+internal ref struct FlatJsonScanner(ReadOnlySpan<byte> payload)
+{
+    private readonly ReadOnlySpan<byte> _payload = payload;
+    private int _at;
+
+    public readonly bool AtEnd => _at == _payload.Length;
+
+    public void SkipWhitespace()
+    {
+        while (_at < _payload.Length && _payload[_at] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t') _at++;
+    }
+
+    public bool TryConsume(byte expected)
+    {
+        if (_at >= _payload.Length || _payload[_at] != expected) return false;
+        _at++;
+        return true;
+    }
+
+    /// <summary>A quoted key without escapes; <paramref name="start"/> is the offset of its first byte in the payload.</summary>
+    public bool TryReadKey(out int start, out int length)
+    {
+        start = _at + 1;
+        length = 0;
+        if (!TryReadPlainString()) return false;
+        length = _at - 1 - start;
+        return true;
+    }
+
+    public bool TryReadScalar(out JsonScalar value)
+    {
+        value = default;
+        if (_at >= _payload.Length) return false;
+        int start = _at;
+        switch (_payload[_at])
+        {
+            case (byte)'"':
+                if (!TryReadPlainString()) return false;
+                value = new JsonScalar(JsonTokenType.String, _payload[(start + 1)..(_at - 1)]);
+                return true;
+            case (byte)'t':
+                return TryReadLiteral("true"u8, JsonTokenType.True, out value);
+            case (byte)'f':
+                return TryReadLiteral("false"u8, JsonTokenType.False, out value);
+            case (byte)'n':
+                return TryReadLiteral("null"u8, JsonTokenType.Null, out value);
+            default:
+                if (!TryReadNumber(out double knownValue)) return false;
+                value = new JsonScalar(JsonTokenType.Number, _payload[start.._at], knownValue);
+                return true;
+        }
+    }
+
+    /// <summary>From the opening quote to just past the closing one; false on an escape or a control character.</summary>
+    private bool TryReadPlainString()
+    {
+        // Keys and values are short: one scalar pass beats setting up vector searches for three conditions.
+        int i = _at;
+        if (i >= _payload.Length || _payload[i] != '"') return false;
+        for (i++; i < _payload.Length; i++)
+        {
+            byte b = _payload[i];
+            if (b == '"')
+            {
+                _at = i + 1;
+                return true;
+            }
+            if (b == '\\' || b < 0x20) return false;
+        }
+        return false;
+    }
+
+    private bool TryReadLiteral(ReadOnlySpan<byte> literal, JsonTokenType type, out JsonScalar value)
+    {
+        value = default;
+        if (!_payload[_at..].StartsWith(literal)) return false;
+        _at += literal.Length;
+        value = new JsonScalar(type, default);
+        return true;
+    }
+
+    /// <summary>
+    /// The JSON number grammar, <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>, computing the value on
+    /// the way when <see cref="JsonNumber.ShortDecimal"/> can (NaN otherwise).
+    /// </summary>
+    private bool TryReadNumber(out double knownValue)
+    {
+        knownValue = double.NaN;
+        var p = _payload;
+        int i = _at;
+        bool negative = i < p.Length && p[i] == '-';
+        if (negative) i++;
+        ulong mantissa = 0;
+        int integerStart = i;
+        if (i < p.Length && p[i] == '0') i++;
+        else if (!TryReadDigits(p, ref i, ref mantissa)) return false;
+        int integerDigits = i - integerStart, fractionDigits = 0;
+        if (i < p.Length && p[i] == '.')
+        {
+            int fractionStart = ++i;
+            if (!TryReadDigits(p, ref i, ref mantissa)) return false;
+            fractionDigits = i - fractionStart;
+        }
+        if (i < p.Length && (p[i] | 0x20) == 'e')
+        {
+            i++;
+            if (i < p.Length && p[i] is (byte)'+' or (byte)'-') i++;
+            ulong ignored = 0;
+            if (!TryReadDigits(p, ref i, ref ignored)) return false;
+        }
+        else knownValue = JsonNumber.ShortDecimal(negative, mantissa, integerDigits + fractionDigits, fractionDigits);
+        _at = i;
+        return true;
+    }
+
+    /// <summary>One digit or more, accumulated into <paramref name="mantissa"/> (which may overflow: it is only used up to 15 digits).</summary>
+    private static bool TryReadDigits(ReadOnlySpan<byte> p, ref int i, ref ulong mantissa)
+    {
+        int start = i;
+        uint digit;
+        while (i < p.Length && (digit = (uint)(p[i] - '0')) <= 9)
+        {
+            mantissa = mantissa * 10 + digit;
+            i++;
+        }
+        return i > start;
+    }
+}
