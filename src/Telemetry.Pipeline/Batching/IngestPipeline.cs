@@ -6,6 +6,7 @@ using Telemetry.Contract.Decoding;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Quality;
 using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Pipeline.Batching;
@@ -30,6 +31,7 @@ public sealed class IngestPipeline : IAsyncDisposable
     private readonly IAcknowledger _acknowledger;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly QualityTracker? _quality;
 
     private readonly object _gate = new();
     private readonly ConcurrentQueue<Batch> _pool = new();
@@ -42,9 +44,10 @@ public sealed class IngestPipeline : IAsyncDisposable
     private byte[] _multiSegmentScratch = [];
 
     /// <param name="writers">one per concurrent write, plus one more for spool replay when <paramref name="spool"/> is given</param>
+    /// <param name="quality">per-vehicle accounting of every decoded sample, when given</param>
     public IngestPipeline(PayloadDecoder decoder, IReadOnlyList<InfluxWriter> writers, DiskSpool? spool, SpoolOptions spoolOptions,
         DeadLetterFile deadLetters, PipelineCounters counters, BatchingOptions options, InfluxOptions influx, IAcknowledger acknowledger,
-        ILogger<IngestPipeline> logger, TimeProvider? time = null)
+        ILogger<IngestPipeline> logger, TimeProvider? time = null, QualityTracker? quality = null)
     {
         if (writers.Count < (spool is null ? 1 : 2)) throw new ArgumentException("at least one writer (two with a spool) is needed", nameof(writers));
         _decoder = decoder;
@@ -59,6 +62,7 @@ public sealed class IngestPipeline : IAsyncDisposable
         _acknowledger = acknowledger;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _quality = quality;
         Failures = new WriteFailureLog(logger, _time);
         _open = new Batch();
     }
@@ -93,7 +97,7 @@ public sealed class IngestPipeline : IAsyncDisposable
         {
             var bytes = payload.IsSingleSegment ? payload.FirstSpan : Contiguous(payload);
             var batch = _open;
-            var sink = new DeadLetterSink(_deadLetters, _counters, topic, bytes, _time);
+            var sink = new DeadLetterSink(_deadLetters, _counters, _quality, topic, bytes, _time);
             var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink);
             _counters.MessageDecoded(outcome);
             if (batch.Messages++ == 0) batch.OpenedAtMs = now;
@@ -168,7 +172,12 @@ public sealed class IngestPipeline : IAsyncDisposable
         {
             await foreach (var batch in _toWrite.Reader.ReadAllAsync(ct))
             {
-                if (batch.Points > 0) await delivery.DeliverAsync(batch.Lines.WrittenMemory, batch.Points, allowSpool: true, ct);
+                if (batch.Points > 0)
+                {
+                    long started = _time.GetTimestamp();
+                    await delivery.DeliverAsync(batch.Lines.WrittenMemory, batch.Points, allowSpool: true, ct);
+                    _counters.BatchDelivered(_time.GetElapsedTime(started));
+                }
                 batch.Written.TrySetResult();
             }
         }
@@ -206,7 +215,7 @@ public sealed class IngestPipeline : IAsyncDisposable
                 _deadLetters.Flush();
                 foreach (var handle in batch.Acks)
                     await _acknowledger.AcknowledgeAsync(handle, ct);
-                _counters.Acked(batch.Acks.Count);
+                _counters.Acked(batch.Acks.Count, batch.Messages);
                 batch.Reset();
                 _pool.Enqueue(batch);
                 Interlocked.Decrement(ref _pendingBatches);
@@ -226,17 +235,18 @@ public sealed class IngestPipeline : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Counts and dead-letters what the decoder rejected, inline on the decoding thread.</summary>
-    private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, string topic, ReadOnlySpan<byte> payload, TimeProvider time)
-        : IDecodeSink
+    /// <summary>Counts and dead-letters what the decoder rejected, and accounts every sample per vehicle, inline on the decoding thread.</summary>
+    private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, QualityTracker? quality, string topic,
+        ReadOnlySpan<byte> payload, TimeProvider time) : IDecodeSink
     {
         private readonly ReadOnlySpan<byte> _payload = payload;
 
-        public void OnPoint(int objectIndex, long seq) { }
+        public void OnPoint(int objectIndex, long seq) => quality?.OnPoint(topic, seq);
 
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key)
         {
-            counters.Rejected(reason);
+            counters.Rejected(reason, topic);
+            quality?.OnRejected(topic, reason);
             file.Write(time.GetUtcNow(), topic, reason, objectIndex, key, _payload);
         }
     }

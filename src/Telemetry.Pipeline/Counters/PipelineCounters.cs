@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Telemetry.Contract.Decoding;
 
 namespace Telemetry.Pipeline.Counters;
@@ -5,11 +6,27 @@ namespace Telemetry.Pipeline.Counters;
 /// <summary>Running totals of what the pipeline did; read them at any time from any thread.</summary>
 public sealed class PipelineCounters
 {
+    /// <summary>The <see cref="Meter"/> of the gateway's metrics (<c>dotnet-counters monitor --counters Telemetry.Gateway</c>).</summary>
+    public const string MeterName = "Telemetry.Gateway";
+
     private readonly long[] _rejections = new long[RejectReasons.Count];
-    private long _messages, _pointsAccepted, _pointsWritten, _batchesWritten, _bytesWritten, _writeFailures, _receiveTimeUsed,
+    private readonly string?[] _lastRejectedTopic = new string?[RejectReasons.Count];
+    private readonly Histogram<double>? _batchWriteSeconds;
+    private long _messagesSettled,
+        _messages, _pointsAccepted, _pointsWritten, _batchesWritten, _bytesWritten, _writeFailures, _receiveTimeUsed,
         _messagesAcked, _linesRefused, _batchesSpooled, _pointsSpooled, _batchesReplayed, _pointsReplayed;
 
+    /// <param name="meters">when given, batch write times are recorded as a histogram on <see cref="MeterName"/></param>
+    public PipelineCounters(IMeterFactory? meters = null)
+    {
+        _batchWriteSeconds = meters?.Create(MeterName).CreateHistogram<double>("telemetry.gateway.batch.write.duration", "s",
+            "Time from a batch's first write attempt until it is stored (InfluxDB or spool), retries included",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+    }
+
     public long Messages => Volatile.Read(ref _messages);
+    /// <summary>Messages whose batch was stored and acknowledged (QoS 0 messages too, which need no PUBACK).</summary>
+    public long MessagesSettled => Volatile.Read(ref _messagesSettled);
     /// <summary>Points decoded and placed in a batch.</summary>
     public long PointsAccepted => Volatile.Read(ref _pointsAccepted);
     /// <summary>Points in batches InfluxDB accepted.</summary>
@@ -28,6 +45,8 @@ public sealed class PipelineCounters
     public long BatchesReplayed => Volatile.Read(ref _batchesReplayed);
     public long PointsReplayed => Volatile.Read(ref _pointsReplayed);
     public long Rejections(RejectReason reason) => Volatile.Read(ref _rejections[(int)reason]);
+    /// <summary>The topic of the latest rejection for <paramref name="reason"/>, for sampled logging.</summary>
+    public string? LastRejectedTopic(RejectReason reason) => Volatile.Read(ref _lastRejectedTopic[(int)reason]);
 
     public IReadOnlyDictionary<string, long> RejectionsByReason() =>
         Enum.GetValues<RejectReason>().ToDictionary(r => r.Name(), Rejections);
@@ -39,7 +58,13 @@ public sealed class PipelineCounters
         if (outcome.ReceiveTimeUsed > 0) Interlocked.Add(ref _receiveTimeUsed, outcome.ReceiveTimeUsed);
     }
 
-    internal void Rejected(RejectReason reason) => Interlocked.Increment(ref _rejections[(int)reason]);
+    internal void Rejected(RejectReason reason, string topic)
+    {
+        Interlocked.Increment(ref _rejections[(int)reason]);
+        Volatile.Write(ref _lastRejectedTopic[(int)reason], topic);
+    }
+
+    internal void BatchDelivered(TimeSpan elapsed) => _batchWriteSeconds?.Record(elapsed.TotalSeconds);
 
     internal void BatchWritten(int points, int bytes)
     {
@@ -62,5 +87,9 @@ public sealed class PipelineCounters
 
     internal void WriteFailed() => Interlocked.Increment(ref _writeFailures);
     internal void LinesRefusedByInflux(int lines) => Interlocked.Add(ref _linesRefused, lines);
-    internal void Acked(int messages) => Interlocked.Add(ref _messagesAcked, messages);
+    internal void Acked(int acknowledged, int messages)
+    {
+        Interlocked.Add(ref _messagesAcked, acknowledged);
+        Interlocked.Add(ref _messagesSettled, messages);
+    }
 }
