@@ -42,8 +42,8 @@ public sealed class TestCertificates : IDisposable
         var (certificate, key) = signedByStranger ? Stranger(deviceId) : Issue($"CN={deviceId}", serverAuth: false, san: false);
         using (certificate)
         using (key)
-        using (var withKey = certificate.CopyWithPrivateKey(key))
-            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        using (var withKey = certificate.HasPrivateKey ? null : certificate.CopyWithPrivateKey(key))
+            return X509CertificateLoader.LoadPkcs12((withKey ?? certificate).Export(X509ContentType.Pkcs12), null);
     }
 
     private (X509Certificate2 Certificate, ECDsa Key) Issue(string subject, bool serverAuth, bool san)
