@@ -7,6 +7,8 @@ namespace Telemetry.IntegrationTests.Gateway;
 /// <summary>A bad setting stops start-up with a message that names the key and what is allowed.</summary>
 public sealed class ConfigurationTests
 {
+    private const string Quiet = "Logging:LogLevel:Default";
+
     [Theory]
     [InlineData("Mqtt:Qos", "2", "Mqtt:Qos is 2; allowed: 0 or 1")]
     [InlineData("Mqtt:Port", "70000", "Mqtt:Port is 70000; allowed: 1 to 65535")]
@@ -17,7 +19,7 @@ public sealed class ConfigurationTests
     [InlineData("DeadLetter:KeepFiles", "-1", "DeadLetter:KeepFiles is -1")]
     public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string expected)
     {
-        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value });
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
     }
@@ -25,7 +27,7 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task A_value_of_the_wrong_type_names_the_key()
     {
-        using var host = GatewayHost.Build([], new Dictionary<string, string?> { ["Influx:Api"] = "v3" });
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { ["Influx:Api"] = "v3", [Quiet] = "None" });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
         Assert.Contains("Influx:Api", error.Message);
     }
