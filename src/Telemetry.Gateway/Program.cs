@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Telemetry.Contract.Catalogue;
+using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
 
@@ -12,10 +13,10 @@ try
     await host.RunAsync();
     return 0;
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (ConfigurationErrors.From(e) is { Count: > 0 } failures)
 {
     Console.Error.WriteLine("Configuration error (fix these settings in appsettings.json or as environment variables, Section__Key):");
-    foreach (var failure in e.Failures) Console.Error.WriteLine($"  - {failure}");
+    foreach (var failure in failures) Console.Error.WriteLine($"  - {failure}");
     return 2;
 }
 catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
