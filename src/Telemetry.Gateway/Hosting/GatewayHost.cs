@@ -3,13 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Telemetry.Gateway.Broker;
 using Telemetry.Gateway.Configuration;
+using Telemetry.Gateway.Observability;
 using Telemetry.Gateway.Secrets;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Quality;
 using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Hosting;
@@ -29,6 +32,9 @@ public static class GatewayHost
         SecretFiles.Apply(builder.Configuration);
         logging?.Invoke(builder.Logging);
         builder.Services.AddSystemd();
+        // AddSystemd switches the console to the journal's format under systemd; an explicit choice (json) wins.
+        if (builder.Configuration["Logging:Console:FormatterName"] is { Length: > 0 } formatter)
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = formatter);
 
         Bind<GatewayOptions, GatewayOptionsValidator>(builder, GatewayOptions.Section);
         Bind<MqttOptions, MqttOptionsValidator>(builder, MqttOptions.Section);
@@ -37,10 +43,13 @@ public static class GatewayHost
         Bind<DeadLetterOptions, DeadLetterOptionsValidator>(builder, DeadLetterOptions.Section);
         Bind<SpoolOptions, SpoolOptionsValidator>(builder, SpoolOptions.Section);
         Bind<BrokerOptions, BrokerOptionsValidator>(builder, BrokerOptions.Section);
+        Bind<ObservabilityOptions, ObservabilityOptionsValidator>(builder, ObservabilityOptions.Section);
+        Bind<QualityOptions, QualityOptionsValidator>(builder, QualityOptions.Section);
 
         builder.Services.AddSingleton<PipelineCounters>();
         builder.Services.AddMessageSources(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
         builder.Services.AddHostedService<GatewayService>();
+        builder.Services.AddObservability(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
             builder.Configuration.GetValue($"{GatewayOptions.Section}:ShutdownTimeoutSeconds", 15) + 10));
         return builder.Build();

@@ -5,10 +5,12 @@ using Telemetry.Contract.Catalogue;
 using Telemetry.Contract.Decoding;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Mqtt;
+using Telemetry.Gateway.Observability;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
+using Telemetry.Pipeline.Quality;
 using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Hosting;
@@ -24,7 +26,10 @@ public sealed class GatewayService(
     IOptions<DeadLetterOptions> deadLetterOptions,
     IOptions<SpoolOptions> spoolOptions,
     IOptions<MqttOptions> mqttOptions,
+    IOptions<QualityOptions> qualityOptions,
     PipelineCounters counters,
+    QualityTracker quality,
+    GatewayRuntime runtime,
     IMessageSource source,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -57,11 +62,16 @@ public sealed class GatewayService(
 
         using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
         var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, spool, spoolSettings,
-            deadLetters, counters, batchingOptions.Value, influx, source, loggers.CreateLogger<IngestPipeline>());
+            deadLetters, counters, batchingOptions.Value, influx, source, loggers.CreateLogger<IngestPipeline>(),
+            quality: qualityOptions.Value.Enabled ? quality : null);
+        using var qualityWriter = InfluxWriter.Create(http, influx, api.Value);
+        var qualityReporter = NewQualityReporter(qualityWriter);
         await using (pipeline)
         {
             using var pipelineStop = new CancellationTokenSource();
             var pipelineRun = pipeline.RunAsync(pipelineStop.Token);
+            var qualityRun = qualityReporter?.RunAsync(pipelineStop.Token) ?? Task.CompletedTask;
+            runtime.Started(pipeline, spool);
             var stats = ReportStatsAsync(gateway.StatsIntervalSeconds, stoppingToken);
 
             await source.RunAsync(pipeline, deadLetters, stoppingToken);
@@ -73,9 +83,36 @@ public sealed class GatewayService(
             await source.DisposeAsync();
             await pipelineStop.CancelAsync();
             await pipelineRun;
+            await qualityRun;
+            if (qualityReporter is not null) await WriteLastQualityAsync(qualityReporter);
+            runtime.Stopped();
             await stats;
             foreach (var writer in writers) writer.Dispose();
             LogTotals();
+        }
+    }
+
+    private QualityReporter? NewQualityReporter(InfluxWriter writer)
+    {
+        var options = qualityOptions.Value;
+        if (!options.Enabled) return null;
+        if (gatewayOptions.Value.Mode == GatewayMode.Subscriber && mqttOptions.Value.TopicFilter.StartsWith("$share/", StringComparison.Ordinal))
+            _logger.LogInformation("Shared subscription: per-vehicle seq gaps in gateway_quality are right only if the broker sends each vehicle's messages to one instance (see docs/scaling.md)");
+        string tag = options.GatewayTag.Length > 0 ? options.GatewayTag : mqttOptions.Value.ClientId;
+        return new QualityReporter(quality, writer, options, tag, loggers.CreateLogger<QualityReporter>());
+    }
+
+    /// <summary>The counts since the last interval, written at shutdown; a kill -9 loses only these counts, never data.</summary>
+    private async Task WriteLastQualityAsync(QualityReporter reporter)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            if (!await reporter.ReportAsync(timeout.Token)) _logger.LogWarning("Last gateway_quality counts not written at shutdown");
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Last gateway_quality counts not written at shutdown: InfluxDB did not answer within 5 s");
         }
     }
 
