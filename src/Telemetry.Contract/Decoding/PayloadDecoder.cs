@@ -255,24 +255,36 @@ public sealed class PayloadDecoder
         return new ObjectState { ObjectIndex = objectIndex, PendingStart = _pendingCount, TypeIndex = -1, Seq = -1 };
     }
 
+    private enum ReservedKey { None, Ts, Seq, Type }
+
+    /// <summary><c>ts</c>, <c>seq</c> and (for events) <c>type</c> are not catalogue signals; most keys are ruled out by length alone.</summary>
+    private static ReservedKey ReservedKeyOf(ReadOnlySpan<byte> key, StreamKind stream) => key.Length switch
+    {
+        2 when key.SequenceEqual(TsKey) => ReservedKey.Ts,
+        3 when key.SequenceEqual(SeqKey) => ReservedKey.Seq,
+        4 when stream == StreamKind.Event && key.SequenceEqual(TypeKey) => ReservedKey.Type,
+        _ => ReservedKey.None,
+    };
+
     /// <summary>Applies the rules to one member whose value is not null.</summary>
     private void ReadMember(ref ObjectState o, ReadOnlySpan<byte> key, int keyStart, int keyLength, JsonScalar value,
         FieldSet fields, StreamKind stream)
     {
-        if (key.SequenceEqual(TsKey))
+        var reserved = ReservedKeyOf(key, stream);
+        if (reserved == ReservedKey.Ts)
         {
             if (o.HasTs) o.Rejection ??= RejectReason.DuplicateField;
             else if (!TryReadTs(value, out o.Ts)) o.Rejection ??= RejectReason.TsInvalid;
             o.HasTs = true;
         }
-        else if (key.SequenceEqual(SeqKey))
+        else if (reserved == ReservedKey.Seq)
         {
             if (o.HasSeq) o.Rejection ??= RejectReason.DuplicateField;
             else if (TryReadInteger(value, out long seq) && seq is >= 0 and <= uint.MaxValue) WriteIntegerField(SeqKey, o.Seq = seq);
             else AddPending(RejectReason.FieldInvalid, o.ObjectIndex, keyStart, keyLength);
             o.HasSeq = true;
         }
-        else if (stream == StreamKind.Event && key.SequenceEqual(TypeKey))
+        else if (reserved == ReservedKey.Type)
         {
             if (o.HasType) o.Rejection ??= RejectReason.DuplicateField;
             else if ((o.TypeIndex = FindEventType(value)) < 0) AddPending(RejectReason.FieldInvalid, o.ObjectIndex, keyStart, keyLength);
