@@ -17,7 +17,7 @@ public class BatchFlushBenchmarks
 
     private struct NoSink : IDecodeSink
     {
-        public void OnPoint(int objectIndex, long seq) { }
+        public void OnPoint(int objectIndex, long seq, long timestampMs) { }
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) { }
     }
 

@@ -19,7 +19,7 @@ public class DecodeBenchmarks
     private struct CountingSink : IDecodeSink
     {
         public int Points, Rejections;
-        public void OnPoint(int objectIndex, long seq) => Points++;
+        public void OnPoint(int objectIndex, long seq, long timestampMs) => Points++;
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) => Rejections++;
     }
 
