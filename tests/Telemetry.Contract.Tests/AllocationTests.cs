@@ -10,7 +10,7 @@ public class AllocationTests
     {
         public int Count;
         public long SeqSum;
-        public void OnPoint(int objectIndex, long seq) => SeqSum += seq;
+        public void OnPoint(int objectIndex, long seq, long timestampMs) => SeqSum += seq;
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) => Count++;
     }
 

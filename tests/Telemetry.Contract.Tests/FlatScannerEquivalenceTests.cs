@@ -17,7 +17,7 @@ public class FlatScannerEquivalenceTests
     private struct RecordingSink : IDecodeSink
     {
         public StringBuilder Log;
-        public void OnPoint(int objectIndex, long seq) => Log.Append($"point {objectIndex} {seq};");
+        public void OnPoint(int objectIndex, long seq, long timestampMs) => Log.Append($"point {objectIndex} {seq};");
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) =>
             Log.Append($"{reason.Name()} {objectIndex} {Encoding.UTF8.GetString(key)};");
     }

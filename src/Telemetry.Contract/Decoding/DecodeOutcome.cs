@@ -18,8 +18,11 @@ public struct DecodeOutcome
 /// </summary>
 public interface IDecodeSink
 {
-    /// <summary>A point was written for the object at <paramref name="objectIndex"/>; <paramref name="seq"/> is its <c>seq</c>, or -1 when it had none.</summary>
-    void OnPoint(int objectIndex, long seq);
+    /// <summary>
+    /// A point was written for the object at <paramref name="objectIndex"/>; <paramref name="seq"/> is its <c>seq</c>, or -1
+    /// when it had none; <paramref name="timestampMs"/> its time (the <c>ts</c>, or the receive time).
+    /// </summary>
+    void OnPoint(int objectIndex, long seq, long timestampMs);
 
     /// <param name="reason">why</param>
     /// <param name="objectIndex">the object in the payload (0 for a single object), -1 for the whole message</param>

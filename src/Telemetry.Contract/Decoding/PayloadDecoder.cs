@@ -43,7 +43,7 @@ public sealed class PayloadDecoder
     private int _pendingCount;
 
     /// <summary>A finding held until the payload is known to be well-formed: a rejection, or a point written (<see cref="Reason"/> null).</summary>
-    private readonly record struct Pending(RejectReason? Reason, int ObjectIndex, int KeyStart, int KeyLength, long Seq = -1);
+    private readonly record struct Pending(RejectReason? Reason, int ObjectIndex, int KeyStart, int KeyLength, long Seq = -1, long Timestamp = 0);
 
     public PayloadDecoder(SignalCatalogue catalogue, DecoderOptions? options = null)
     {
@@ -118,7 +118,7 @@ public sealed class PayloadDecoder
         {
             var p = _pending[i];
             if (p.Reason is { } reason) sink.OnRejected(reason, p.ObjectIndex, payload.Slice(p.KeyStart, p.KeyLength));
-            else sink.OnPoint(p.ObjectIndex, p.Seq);
+            else sink.OnPoint(p.ObjectIndex, p.Seq, p.Timestamp);
         }
         return outcome;
     }
@@ -346,7 +346,7 @@ public sealed class PayloadDecoder
         }
 
         WriteLine(output, o.TypeIndex, ts);
-        AddPending(null, o.ObjectIndex, 0, 0, o.Seq);
+        AddPending(null, o.ObjectIndex, 0, 0, o.Seq, ts);
         outcome.Points++;
         if (receiveTime) outcome.ReceiveTimeUsed++;
     }
@@ -406,10 +406,10 @@ public sealed class PayloadDecoder
         return ascii.Length;
     }
 
-    private void AddPending(RejectReason? reason, int objectIndex, int keyStart, int keyLength, long seq = -1)
+    private void AddPending(RejectReason? reason, int objectIndex, int keyStart, int keyLength, long seq = -1, long timestamp = 0)
     {
         if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pending.Length * 2);
-        _pending[_pendingCount++] = new Pending(reason, objectIndex, keyStart, keyLength, seq);
+        _pending[_pendingCount++] = new Pending(reason, objectIndex, keyStart, keyLength, seq, timestamp);
     }
 
     private static bool TryReadTs(JsonScalar value, out long unixMs)

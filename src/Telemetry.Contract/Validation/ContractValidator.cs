@@ -28,7 +28,7 @@ public static class ContractValidator
     private struct CollectingSink : IDecodeSink
     {
         public List<string> Reasons;
-        public void OnPoint(int objectIndex, long seq) { }
+        public void OnPoint(int objectIndex, long seq, long timestampMs) { }
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) => Reasons.Add(reason.Name());
     }
 }

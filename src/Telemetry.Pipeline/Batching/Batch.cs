@@ -16,6 +16,8 @@ internal sealed class Batch : IDisposable
 {
     public readonly LineBuffer Lines = new(256 * 1024);
     public readonly List<AckHandle> Acks = new(1024);
+    /// <summary>Each point's time (its ts), for the point-age histogram.</summary>
+    public readonly List<long> PointTimes = new(1024);
     public int Messages;
     public int Points;
     public long Sequence;
@@ -26,6 +28,7 @@ internal sealed class Batch : IDisposable
     {
         Lines.Clear();
         Acks.Clear();
+        PointTimes.Clear();
         Messages = 0;
         Points = 0;
         Written = NewCompletion();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
@@ -97,7 +98,7 @@ public sealed class IngestPipeline : IAsyncDisposable
         {
             var bytes = payload.IsSingleSegment ? payload.FirstSpan : Contiguous(payload);
             var batch = _open;
-            var sink = new DeadLetterSink(_deadLetters, _counters, _quality, topic, bytes, _time);
+            var sink = new DeadLetterSink(_deadLetters, _counters, _quality, batch.PointTimes, topic, bytes, _time);
             var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink);
             _counters.MessageDecoded(outcome);
             if (batch.Messages++ == 0) batch.OpenedAtMs = now;
@@ -177,6 +178,7 @@ public sealed class IngestPipeline : IAsyncDisposable
                     long started = _time.GetTimestamp();
                     await delivery.DeliverAsync(batch.Lines.WrittenMemory, batch.Points, allowSpool: true, ct);
                     _counters.BatchDelivered(_time.GetElapsedTime(started));
+                    _counters.PointsStored(CollectionsMarshal.AsSpan(batch.PointTimes), _time.GetUtcNow().ToUnixTimeMilliseconds());
                 }
                 batch.Written.TrySetResult();
             }
@@ -236,12 +238,16 @@ public sealed class IngestPipeline : IAsyncDisposable
     }
 
     /// <summary>Counts and dead-letters what the decoder rejected, and accounts every sample per vehicle, inline on the decoding thread.</summary>
-    private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, QualityTracker? quality, string topic,
-        ReadOnlySpan<byte> payload, TimeProvider time) : IDecodeSink
+    private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, QualityTracker? quality, List<long> pointTimes,
+        string topic, ReadOnlySpan<byte> payload, TimeProvider time) : IDecodeSink
     {
         private readonly ReadOnlySpan<byte> _payload = payload;
 
-        public void OnPoint(int objectIndex, long seq) => quality?.OnPoint(topic, seq);
+        public void OnPoint(int objectIndex, long seq, long timestampMs)
+        {
+            pointTimes.Add(timestampMs);
+            quality?.OnPoint(topic, seq);
+        }
 
         public void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key)
         {

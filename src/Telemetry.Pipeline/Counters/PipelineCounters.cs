@@ -12,6 +12,7 @@ public sealed class PipelineCounters
     private readonly long[] _rejections = new long[RejectReasons.Count];
     private readonly string?[] _lastRejectedTopic = new string?[RejectReasons.Count];
     private readonly Histogram<double>? _batchWriteSeconds;
+    private readonly Histogram<double>? _pointAgeSeconds;
     private long _messagesSettled,
         _messages, _pointsAccepted, _pointsWritten, _batchesWritten, _bytesWritten, _writeFailures, _receiveTimeUsed,
         _messagesAcked, _linesRefused, _batchesSpooled, _pointsSpooled, _batchesReplayed, _pointsReplayed;
@@ -22,6 +23,9 @@ public sealed class PipelineCounters
         _batchWriteSeconds = meters?.Create(MeterName).CreateHistogram<double>("telemetry.gateway.batch.write.duration", "s",
             "Time from a batch's first write attempt until it is stored (InfluxDB or spool), retries included",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        _pointAgeSeconds = meters?.Create(MeterName).CreateHistogram<double>("telemetry.gateway.point.age", "s",
+            "Time from a point's ts to when its batch was stored (InfluxDB or spool): publish-to-written latency for live data, plus any buffering on the vehicle",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10, 30, 60, 300, 3600, 86400] });
     }
 
     public long Messages => Volatile.Read(ref _messages);
@@ -65,6 +69,12 @@ public sealed class PipelineCounters
     }
 
     internal void BatchDelivered(TimeSpan elapsed) => _batchWriteSeconds?.Record(elapsed.TotalSeconds);
+
+    internal void PointsStored(ReadOnlySpan<long> pointTimesMs, long nowMs)
+    {
+        if (_pointAgeSeconds is null || !_pointAgeSeconds.Enabled) return;
+        foreach (long ts in pointTimesMs) _pointAgeSeconds.Record((nowMs - ts) / 1000.0);
+    }
 
     internal void BatchWritten(int points, int bytes)
     {
