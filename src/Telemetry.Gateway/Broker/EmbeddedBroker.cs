@@ -107,7 +107,9 @@ public sealed class EmbeddedBroker : IMessageSource
         {
             e.ReasonCode = refusal;
             _counters.ConnectionRefused();
-            _refusals.Connection(e.RemoteEndPoint?.ToString() ?? "?", e.UserName, refusal);
+            // Only a registered id is logged: anything else may be a password typed into the wrong field.
+            string? knownDevice = e.UserName is { Length: > 0 } user && _registry.Find(user) is not null ? user : null;
+            _refusals.Connection(e.RemoteEndPoint?.ToString() ?? "?", knownDevice, refusal);
             return;
         }
         var bucket = _buckets.GetOrAdd(device.Id, _ => new TokenBucket(_options.RateLimit.MessagesPerSecond, _options.RateLimit.Burst, _time));

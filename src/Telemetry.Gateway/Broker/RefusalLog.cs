@@ -6,8 +6,8 @@ namespace Telemetry.Gateway.Broker;
 
 /// <summary>
 /// Logs refusals without letting a hostile client flood the log: at most <see cref="PerMinute"/> lines a
-/// minute, then one summary. Names are logged only when they are well-formed vehicle ids (never a
-/// password typed into the wrong field, never control characters); topics are not logged.
+/// minute, then one summary. The caller passes a user name only when it is a registered device id
+/// (never a password typed into the wrong field); topics are not logged.
 /// </summary>
 internal sealed class RefusalLog(ILogger logger, TimeProvider time)
 {
@@ -16,9 +16,10 @@ internal sealed class RefusalLog(ILogger logger, TimeProvider time)
     private long _windowStart = long.MinValue;
     private int _inWindow, _suppressed;
 
-    public void Connection(string endpoint, string? userName, MqttConnectReasonCode reason)
+    /// <param name="knownDeviceId">the user name if it is a registered device id, else null</param>
+    public void Connection(string endpoint, string? knownDeviceId, MqttConnectReasonCode reason)
     {
-        if (Allow()) logger.LogWarning("Refused MQTT connection from {Endpoint} (user {User}): {Reason}", endpoint, Printable(userName), reason);
+        if (Allow()) logger.LogWarning("Refused MQTT connection from {Endpoint} (device {Device}): {Reason}", endpoint, knownDeviceId ?? "(not registered)", reason);
     }
 
     public void Publish(string deviceId, string? topic)
@@ -26,7 +27,7 @@ internal sealed class RefusalLog(ILogger logger, TimeProvider time)
         if (Allow()) logger.LogWarning("Refused publish by {Device} outside its topics (not_authorized, dead-lettered)", Printable(deviceId));
     }
 
-    private static string Printable(string? name) => name is { Length: > 0 } && TopicParser.IsValidVehicleId(name) ? name : "(not a device id)";
+    private static string Printable(string name) => TopicParser.IsValidVehicleId(name) ? name : "(not a device id)";
 
     private bool Allow()
     {
