@@ -443,4 +443,16 @@ public class DecoderContractTests
         var line = Single(Decode(Forklift, """{"load_kg":1,"ts":1795593600000,"fc_state":"run","h2_mass_kg":0.5}"""));
         Assert.Equal("telemetry,kind=h2forklift,site=map-ta-phut,vehicle_id=FL-07 load_kg=1,fc_state=\"run\",h2_mass_kg=0.5 1795593600000", line);
     }
+
+    [Fact]
+    public void A_lone_surrogate_escape_drops_the_field_or_the_key()
+    {
+        var value = Decode(Telemetry, """{"ts":1795593600000,"battery_id":"\ud800","speed_kmh":1}""");
+        Assert.Equal([$"telemetry,{Tags} speed_kmh=1 1795593600000"], value.Lines);
+        Assert.Equal(["field_invalid"], value.Rejections);
+        var key = Decode(Telemetry, """{"ts":1795593600000,"\udc00x":1,"speed_kmh":1}""");
+        Assert.Equal([$"telemetry,{Tags} speed_kmh=1 1795593600000"], key.Lines);
+        Assert.Equal(["unknown_key"], key.Rejections);
+        Assert.Equal(["ts_invalid"], Decode(Telemetry, """{"ts":"\ud800","speed_kmh":1}""").Rejections);
+    }
 }

@@ -227,14 +227,17 @@ public sealed class PayloadDecoder
             int keyStart = (int)reader.TokenStartIndex + 1;
             int keyLength = reader.ValueSpan.Length;
             ReadOnlySpan<byte> key = reader.ValueSpan;
-            if (reader.ValueIsEscaped && keyLength <= MaxKeyBytes)
-                key = _keyScratch.AsSpan(0, reader.CopyString(_keyScratch));
+            // A key whose escapes are not valid Unicode stays raw: it matches no signal (unknown_key).
+            if (reader.ValueIsEscaped && keyLength <= MaxKeyBytes && TryCopyString(ref reader, _keyScratch, out int unescaped))
+                key = _keyScratch.AsSpan(0, unescaped);
 
             reader.Read();
             if (reader.TokenType == JsonTokenType.Null) continue;
             var value = reader.TokenType switch
             {
-                JsonTokenType.String => new JsonScalar(JsonTokenType.String, ReadString(ref reader)),
+                JsonTokenType.String => TryReadString(ref reader, out var text)
+                    ? new JsonScalar(JsonTokenType.String, text)
+                    : new JsonScalar(JsonTokenType.None, default), // escapes that are not valid Unicode: no type accepts it
                 JsonTokenType.Number => new JsonScalar(JsonTokenType.Number, reader.ValueSpan),
                 _ => new JsonScalar(reader.TokenType, default),
             };
@@ -445,13 +448,33 @@ public sealed class PayloadDecoder
         return -1;
     }
 
-    /// <summary>The string's unescaped UTF-8 bytes (a slice of the payload when it has no escapes).</summary>
-    private ReadOnlySpan<byte> ReadString(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The string's unescaped UTF-8 bytes (a slice of the payload when it has no escapes); false when
+    /// an escape is not valid Unicode (a lone surrogate such as <c>\ud800</c>).
+    /// </summary>
+    private bool TryReadString(ref Utf8JsonReader reader, out ReadOnlySpan<byte> text)
     {
-        if (!reader.ValueIsEscaped) return reader.ValueSpan;
+        text = reader.ValueSpan;
+        if (!reader.ValueIsEscaped) return true;
         if (_stringScratch.Length < reader.ValueSpan.Length)
             _stringScratch = new byte[Math.Max(reader.ValueSpan.Length, _stringScratch.Length * 2)];
-        return _stringScratch.AsSpan(0, reader.CopyString(_stringScratch));
+        if (!TryCopyString(ref reader, _stringScratch, out int length)) return false;
+        text = _stringScratch.AsSpan(0, length);
+        return true;
+    }
+
+    private static bool TryCopyString(ref Utf8JsonReader reader, Span<byte> destination, out int length)
+    {
+        try
+        {
+            length = reader.CopyString(destination);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     /// <summary>
