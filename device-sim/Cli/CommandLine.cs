@@ -60,6 +60,7 @@ public static class CommandLine
                 case "--client-prefix": options.ClientPrefix = Value(); break;
                 case "--username": options.Username = Value(); break;
                 case "--password": options.Password = Value(); break;
+                case "--credentials": options.Credentials = Credentials(flag, Value()); break;
                 case "--faults":
                     try { options.Faults = FaultPlan.Parse(Value()); }
                     catch (ArgumentException e) { throw new UsageException(e.Message); }
@@ -86,6 +87,8 @@ public static class CommandLine
         if (options.SimDay && !durationGiven) options.Duration = TimeSpan.FromMinutes(3);
         if (options.Load && options.SimDay) throw new UsageException("--load and --sim-day do not go together: load mode stamps ts at publish time");
         if (options.Load && options.Connections is null) options.Connections = 8;
+        if (options.Credentials is not null && options.Connections is not null)
+            throw new UsageException("--credentials needs one connection per vehicle (each logs in as itself): drop --connections");
         if (options.Load && options.OutFile is null && options.Inflight == 20) options.Inflight = 100;
         if (options.SimDay && options.SimSpan > TimeSpan.FromDays(6.5))
             throw new UsageException("--sim-span must stay under 6.5 days: the gateway rejects ts older than 7 days");
@@ -186,5 +189,20 @@ public static class CommandLine
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
         if (long.TryParse(text, out long ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
         throw new UsageException($"{flag} needs an RFC 3339 time (2026-11-25T08:00:00Z), epoch ms or 'now', not '{text}'");
+    }
+
+    /// <summary>A JSON object of vehicle id → password, as printed by <c>telemetry-gateway devices add</c>.</summary>
+    private static Dictionary<string, string> Credentials(string flag, string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{flag}: {path} not found");
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))
+                ?? throw new UsageException($"{flag} {path}: expected a JSON object of vehicle id → password");
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"{flag} {path}: expected a JSON object of vehicle id → password ({e.Message})");
+        }
     }
 }

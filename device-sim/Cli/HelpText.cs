@@ -43,6 +43,8 @@ Output
   --inflight N            unacknowledged publishes per connection (default 20; 100 in --load)
   --client-prefix S       MQTT client id prefix (default device-sim)
   --username U --password P
+  --credentials FILE      JSON {"vehicle id": "password"}: each vehicle logs in as itself (client id and
+                          user name = its id), as the gateway's embedded broker requires
 
 Faults (fractions of telemetry messages; clock_skew: of vehicles)
   --faults SPEC           '0.01' for every kind, or a list: truncated=0.01,wrong_type=0.02,...

@@ -30,6 +30,7 @@ public sealed class MqttSink : IMessageSink
     }
 
     public MqttSink(string broker, int qos, int? poolSize, int inflight, string clientPrefix, string? username, string? password,
+        IReadOnlyDictionary<string, string>? credentials,
         IReadOnlyList<VehicleSpec> vehicles)
     {
         (_host, _port) = ParseBroker(broker);
@@ -41,8 +42,8 @@ public sealed class MqttSink : IMessageSink
         _perVehicle = poolSize is null;
         var factory = new MqttClientFactory();
         _connections = _perVehicle
-            ? vehicles.Select(v => NewConnection(factory, $"{clientPrefix}-{v.Id}", v)).ToArray()
-            : Enumerable.Range(0, poolSize!.Value).Select(i => NewConnection(factory, $"{clientPrefix}-pool-{i}", null)).ToArray();
+            ? vehicles.Select(v => NewConnection(factory, credentials is null ? $"{clientPrefix}-{v.Id}" : v.Id, v, credentials)).ToArray()
+            : Enumerable.Range(0, poolSize!.Value).Select(i => NewConnection(factory, $"{clientPrefix}-pool-{i}", null, null)).ToArray();
     }
 
     public long Published => Interlocked.Read(ref _published);
@@ -60,7 +61,7 @@ public sealed class MqttSink : IMessageSink
         return (text[..colon], port);
     }
 
-    private Connection NewConnection(MqttClientFactory factory, string clientId, VehicleSpec? vehicle)
+    private Connection NewConnection(MqttClientFactory factory, string clientId, VehicleSpec? vehicle, IReadOnlyDictionary<string, string>? credentials)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_host, _port)
@@ -68,7 +69,13 @@ public sealed class MqttSink : IMessageSink
             .WithCleanStart(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
             .WithTimeout(TimeSpan.FromSeconds(15));
-        if (_username is not null) builder.WithCredentials(_username, _password);
+        if (vehicle is not null && credentials is not null)
+        {
+            if (!credentials.TryGetValue(vehicle.Id, out var password))
+                throw new ArgumentException($"--credentials has no password for {vehicle.Id}");
+            builder.WithCredentials(vehicle.Id, password);
+        }
+        else if (_username is not null) builder.WithCredentials(_username, _password);
         if (vehicle is not null)
         {
             builder.WithWillTopic(vehicle.TopicPrefix + "status")

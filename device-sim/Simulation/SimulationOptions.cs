@@ -31,6 +31,8 @@ public sealed class SimulationOptions
     public string ClientPrefix { get; set; } = "device-sim";
     public string? Username { get; set; }
     public string? Password { get; set; }
+    /// <summary>Per-vehicle passwords (vehicle id → password): each vehicle connects as itself (client id and user name = its id).</summary>
+    public IReadOnlyDictionary<string, string>? Credentials { get; set; }
 
     public FaultPlan Faults { get; set; } = new();
 

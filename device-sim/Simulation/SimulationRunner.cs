@@ -23,7 +23,7 @@ public static class SimulationRunner
         await using IMessageSink sink = options.OutFile is { } path
             ? new JsonLinesSink(path)
             : new MqttSink(options.Broker, options.Qos, options.Connections, options.Inflight, options.ClientPrefix,
-                options.Username, options.Password, specs);
+                options.Username, options.Password, options.Credentials, specs);
         await sink.ConnectAsync(ct);
 
         var progress = new ProgressReporter(log, options, manifest, sink, window);
