@@ -13,6 +13,7 @@ RUN groupadd --system gateway && useradd --system --gid gateway --home-dir /app 
     && mkdir -p /var/lib/telemetry-gateway && chown gateway:gateway /var/lib/telemetry-gateway
 USER gateway
 ENV DeadLetter__Directory=/var/lib/telemetry-gateway/dead-letter \
+    Spool__Directory=/var/lib/telemetry-gateway/spool \
     DOTNET_gcServer=0
 VOLUME ["/var/lib/telemetry-gateway"]
 ENTRYPOINT ["/app/telemetry-gateway"]
