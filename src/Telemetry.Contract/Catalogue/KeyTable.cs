@@ -52,6 +52,10 @@ internal sealed class KeyTable
         return false;
     }
 
+    /// <summary>
+    /// Two overlapping reads, first and last 8 (or 4) bytes, cover every byte of keys up to 16 (or 8) long
+    /// without a loop; longer keys (VSS paths) differ in their ends anyway.
+    /// </summary>
     private static int Hash(ReadOnlySpan<byte> key)
     {
         ulong head, tail;
@@ -60,11 +64,15 @@ internal sealed class KeyTable
             head = BinaryPrimitives.ReadUInt64LittleEndian(key);
             tail = BinaryPrimitives.ReadUInt64LittleEndian(key[^8..]);
         }
+        else if (key.Length >= 4)
+        {
+            head = BinaryPrimitives.ReadUInt32LittleEndian(key);
+            tail = BinaryPrimitives.ReadUInt32LittleEndian(key[^4..]);
+        }
         else
         {
-            head = 0;
-            foreach (byte b in key) head = (head << 8) | b;
-            tail = 0;
+            head = key.Length > 0 ? key[0] : 0u;
+            tail = key.Length > 1 ? (uint)(key[^1] << 8 | key[1]) : 0u;
         }
         ulong h = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)key.Length;
         return (int)(h ^ (h >> 29) ^ (h >> 47)) & int.MaxValue;
