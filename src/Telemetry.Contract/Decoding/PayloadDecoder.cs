@@ -405,8 +405,8 @@ public sealed class PayloadDecoder
     /// <summary>Topic segments were validated as ASCII, so narrowing each char is exact.</summary>
     private static int AppendAscii(Span<byte> destination, ReadOnlySpan<char> ascii)
     {
-        for (int i = 0; i < ascii.Length; i++) destination[i] = (byte)ascii[i];
-        return ascii.Length;
+        System.Text.Ascii.FromUtf16(ascii, destination, out int written);
+        return written;
     }
 
     private void AddPending(RejectReason? reason, int objectIndex, int keyStart, int keyLength, long seq = -1, long timestamp = 0)

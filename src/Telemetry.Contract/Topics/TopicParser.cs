@@ -1,3 +1,4 @@
+using System.Buffers;
 using Telemetry.Contract.Catalogue;
 
 namespace Telemetry.Contract.Topics;
@@ -58,19 +59,13 @@ public static class TopicParser
         return true;
     }
 
-    public static bool IsValidSite(ReadOnlySpan<char> site)
-    {
-        if (site.Length is 0 or > MaxSiteLength) return false;
-        foreach (char c in site)
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')) return false;
-        return true;
-    }
+    private static readonly SearchValues<char> SiteChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
+    private static readonly SearchValues<char> VehicleIdChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
 
-    public static bool IsValidVehicleId(ReadOnlySpan<char> id)
-    {
-        if (id.Length is 0 or > MaxVehicleIdLength) return false;
-        foreach (char c in id)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')) return false;
-        return true;
-    }
+    public static bool IsValidSite(ReadOnlySpan<char> site) =>
+        site.Length is > 0 and <= MaxSiteLength && !site.ContainsAnyExcept(SiteChars);
+
+    public static bool IsValidVehicleId(ReadOnlySpan<char> id) =>
+        id.Length is > 0 and <= MaxVehicleIdLength && !id.ContainsAnyExcept(VehicleIdChars);
 }
