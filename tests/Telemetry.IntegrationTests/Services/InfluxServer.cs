@@ -7,7 +7,6 @@ namespace Telemetry.IntegrationTests.Services;
 /// <summary>influxd 1.6.7 with the repository's config/influxdb.conf template, on free ports of 127.0.0.1, data in its temp dir.</summary>
 public sealed class InfluxServer : LocalServer
 {
-    static readonly TimeSpan probeTimeout = TimeSpan.FromSeconds(2);
     static readonly TimeSpan pollInterval = TimeSpan.FromMilliseconds(100);
     readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -101,20 +100,8 @@ public sealed class InfluxServer : LocalServer
         File.WriteAllText(ConfigPath, config);
     }
 
-    protected override async Task<bool> IsReadyAsync(CancellationToken ct)
-    {
-        using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        probe.CancelAfter(probeTimeout);
-        try
-        {
-            using var response = await http.GetAsync(new Uri(Url, "ping"), probe.Token);
-            return response.StatusCode == HttpStatusCode.NoContent;
-        }
-        catch (Exception exception) when (exception is HttpRequestException || (exception is OperationCanceledException && !ct.IsCancellationRequested))
-        {
-            return false;
-        }
-    }
+    protected override Task<bool> IsReadyAsync(CancellationToken ct) =>
+        AnswersAsync(http, new Uri(Url, "ping"), HttpStatusCode.NoContent, ct);
 
     protected override ValueTask DisposeResourcesAsync()
     {

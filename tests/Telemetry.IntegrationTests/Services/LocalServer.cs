@@ -11,6 +11,22 @@ namespace Telemetry.IntegrationTests.Services;
 /// </summary>
 public abstract class LocalServer : IAsyncDisposable
 {
+    /// <summary>True when <paramref name="probe"/> answers <paramref name="expected"/> within 2 s.</summary>
+    protected static async Task<bool> AnswersAsync(HttpClient http, Uri probe, System.Net.HttpStatusCode expected, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            using var response = await http.GetAsync(probe, timeout.Token);
+            return response.StatusCode == expected;
+        }
+        catch (Exception exception) when (exception is HttpRequestException || (exception is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
     const int SignalTerminate = 15;
     const int StartAttempts = 3;
     static readonly TimeSpan startTimeout = TimeSpan.FromSeconds(30);

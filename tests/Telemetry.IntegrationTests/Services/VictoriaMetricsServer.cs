@@ -6,7 +6,6 @@ namespace Telemetry.IntegrationTests.Services;
 /// <summary>victoria-metrics on a free port of 127.0.0.1, storage in its temp dir: a real server for the InfluxDB v2 write path.</summary>
 public sealed class VictoriaMetricsServer : LocalServer
 {
-    static readonly TimeSpan probeTimeout = TimeSpan.FromSeconds(2);
     readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     VictoriaMetricsServer() : base("victoria-metrics")
@@ -78,20 +77,8 @@ public sealed class VictoriaMetricsServer : LocalServer
         Url = new Uri($"http://127.0.0.1:{Port}/");
     }
 
-    protected override async Task<bool> IsReadyAsync(CancellationToken ct)
-    {
-        using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        probe.CancelAfter(probeTimeout);
-        try
-        {
-            using var response = await http.GetAsync(new Uri(Url, "health"), probe.Token);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception exception) when (exception is HttpRequestException || (exception is OperationCanceledException && !ct.IsCancellationRequested))
-        {
-            return false;
-        }
-    }
+    protected override Task<bool> IsReadyAsync(CancellationToken ct) =>
+        AnswersAsync(http, new Uri(Url, "health"), HttpStatusCode.OK, ct);
 
     protected override ValueTask DisposeResourcesAsync()
     {
