@@ -12,3 +12,13 @@ public interface IMessageSink : IAsyncDisposable
     long Failed { get; }
     string? LastError { get; }
 }
+
+public static class MessageSinks
+{
+    /// <summary>The sink the options ask for: a JSON-lines file (<c>--out</c>) or the MQTT broker.</summary>
+    public static IMessageSink Open(Simulation.SimulationOptions options, IReadOnlyList<Fleet.VehicleSpec> vehicles) =>
+        options.OutFile is { } path
+            ? new JsonLinesSink(path)
+            : new MqttSink(options.Broker, options.Qos, options.Connections, options.Inflight, options.ClientPrefix,
+                options.Username, options.Password, options.Credentials, vehicles);
+}

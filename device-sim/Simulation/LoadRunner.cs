@@ -26,10 +26,7 @@ public static class LoadRunner
         long simMs = started.ToUnixTimeMilliseconds();
         var window = new RunWindow(simMs, simMs, 1);
 
-        await using IMessageSink sink = options.OutFile is { } path
-            ? new JsonLinesSink(path)
-            : new MqttSink(options.Broker, options.Qos, options.Connections, options.Inflight, options.ClientPrefix,
-                options.Username, options.Password, options.Credentials, specs);
+        await using var sink = MessageSinks.Open(options, specs);
         await sink.ConnectAsync(ct);
         var progress = new ProgressReporter(log, options, manifest, sink, window);
         var clock = Stopwatch.StartNew();

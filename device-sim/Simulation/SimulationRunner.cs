@@ -20,10 +20,7 @@ public static class SimulationRunner
         var faults = new FaultInjector(options.Faults, options.Seed);
         var simulation = new FleetSimulation(options, vehicles, faults, manifest);
 
-        await using IMessageSink sink = options.OutFile is { } path
-            ? new JsonLinesSink(path)
-            : new MqttSink(options.Broker, options.Qos, options.Connections, options.Inflight, options.ClientPrefix,
-                options.Username, options.Password, options.Credentials, specs);
+        await using var sink = MessageSinks.Open(options, specs);
         await sink.ConnectAsync(ct);
 
         var progress = new ProgressReporter(log, options, manifest, sink, window);

@@ -149,10 +149,12 @@ public sealed class GatewayService(
     {
         var mqtt = mqttOptions.Value;
         var batching = batchingOptions.Value;
-        if (mqtt.Qos == 1 && mqtt.ReceiveMaximum < batching.MaxLines * 2)
+        // Acks are held for every pending batch and the open one: see docs/architecture.md, "in-flight window".
+        long heldAtMost = (batching.MaxPendingBatches + 1L) * batching.MaxLines;
+        if (mqtt.Qos == 1 && mqtt.ReceiveMaximum < heldAtMost)
             _logger.LogWarning(
-                "Mqtt:ReceiveMaximum ({ReceiveMaximum}) is below two batches of Batching:MaxLines ({MaxLines}): acknowledgements are held until a batch is written, so the broker will pause between flushes",
-                mqtt.ReceiveMaximum, batching.MaxLines);
+                "Mqtt:ReceiveMaximum ({ReceiveMaximum}) is below the {Held} messages the gateway may hold unacknowledged ((Batching:MaxPendingBatches + 1) x Batching:MaxLines): the broker will pause between flushes",
+                mqtt.ReceiveMaximum, heldAtMost);
     }
 
     private async Task ReportStatsAsync(int intervalSeconds, CancellationToken ct)

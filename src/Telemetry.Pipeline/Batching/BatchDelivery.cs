@@ -41,7 +41,7 @@ internal sealed class BatchDelivery(
             {
                 if (spool.TryAppend(lines.Span, points))
                 {
-                    counters.BatchSpooled(points, lines.Length);
+                    counters.BatchSpooled(points);
                     return;
                 }
                 failures.SpoolFull(spool.PendingBytes);

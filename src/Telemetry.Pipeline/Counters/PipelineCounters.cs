@@ -83,7 +83,7 @@ public sealed class PipelineCounters
         Interlocked.Add(ref _bytesWritten, bytes);
     }
 
-    internal void BatchSpooled(int points, int bytes)
+    internal void BatchSpooled(int points)
     {
         Interlocked.Increment(ref _batchesSpooled);
         Interlocked.Add(ref _pointsSpooled, points);

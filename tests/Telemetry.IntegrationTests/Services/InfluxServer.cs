@@ -24,20 +24,8 @@ public sealed class InfluxServer : LocalServer
 
     public string ConfigPath => Path.Combine(TempDirectory, "influxdb.conf");
 
-    public static async Task<InfluxServer> StartAsync(CancellationToken ct = default)
-    {
-        var server = new InfluxServer();
-        try
-        {
-            await server.StartFirstTimeAsync(ct);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<InfluxServer> StartAsync(CancellationToken ct = default) =>
+        StartNewAsync(new InfluxServer(), ct);
 
     public async Task CreateDatabaseAsync(string db, CancellationToken ct = default)
     {

@@ -95,6 +95,21 @@ public abstract class LocalServer : IAsyncDisposable
     /// <summary>True once the server answers requests.</summary>
     protected abstract Task<bool> IsReadyAsync(CancellationToken ct);
 
+    /// <summary>Starts <paramref name="server"/> for the first time; if that fails nothing is left running.</summary>
+    protected static async Task<TServer> StartNewAsync<TServer>(TServer server, CancellationToken ct) where TServer : LocalServer
+    {
+        try
+        {
+            await server.StartFirstTimeAsync(ct);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// First start. A free port can be taken by someone else between <see cref="FreePort.Next"/>
     /// and the server's bind, so a start that fails with "address already in use" is retried on new ports.

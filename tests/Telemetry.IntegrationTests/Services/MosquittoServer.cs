@@ -17,20 +17,8 @@ public sealed class MosquittoServer : LocalServer
     public string ConfigPath => Path.Combine(TempDirectory, "mosquitto.conf");
 
     /// <param name="extraConfig">Lines appended to the configuration (after the listener, so listener options apply to it).</param>
-    public static async Task<MosquittoServer> StartAsync(string? extraConfig = null, CancellationToken ct = default)
-    {
-        var server = new MosquittoServer(extraConfig);
-        try
-        {
-            await server.StartFirstTimeAsync(ct);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<MosquittoServer> StartAsync(string? extraConfig = null, CancellationToken ct = default) =>
+        StartNewAsync(new MosquittoServer(extraConfig), ct);
 
     protected override string Executable => "mosquitto";
 

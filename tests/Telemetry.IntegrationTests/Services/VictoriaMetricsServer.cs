@@ -16,20 +16,8 @@ public sealed class VictoriaMetricsServer : LocalServer
 
     public Uri Url { get; private set; } = null!;
 
-    public static async Task<VictoriaMetricsServer> StartAsync(CancellationToken ct = default)
-    {
-        var server = new VictoriaMetricsServer();
-        try
-        {
-            await server.StartFirstTimeAsync(ct);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<VictoriaMetricsServer> StartAsync(CancellationToken ct = default) =>
+        StartNewAsync(new VictoriaMetricsServer(), ct);
 
     /// <summary>GET /api/v1/export?match[]=<paramref name="match"/>: one JSON object per line and series.</summary>
     public async Task<string> ExportAsync(string match, CancellationToken ct = default)
