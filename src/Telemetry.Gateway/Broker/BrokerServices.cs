@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
@@ -12,11 +13,15 @@ public static class BrokerServices
     public static void AddMessageSources(this IServiceCollection services, GatewayMode mode)
     {
         services.AddSingleton<MqttSubscriber>();
+        services.AddSingleton<PipelinesSubscriber>();
+        services.AddSingleton<IMqttSubscriber>(sp => sp.GetRequiredService<IOptions<MqttOptions>>().Value.Client == MqttClientKind.MQTTnet
+            ? sp.GetRequiredService<MqttSubscriber>()
+            : sp.GetRequiredService<PipelinesSubscriber>());
         services.AddSingleton<BrokerCounters>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<IMessageSource>(sp => mode == GatewayMode.EmbeddedBroker
             ? sp.GetRequiredService<EmbeddedBroker>()
-            : new SubscriberSource(sp.GetRequiredService<MqttSubscriber>()));
+            : new SubscriberSource(sp.GetRequiredService<IMqttSubscriber>()));
     }
 }

@@ -5,6 +5,9 @@ public sealed class MqttOptions
 {
     public const string Section = "Mqtt";
 
+    /// <summary>The MQTT client: <c>Pipelines</c> (built in, reads straight from the socket) or <c>MQTTnet</c>.</summary>
+    public MqttClientKind Client { get; set; } = MqttClientKind.Pipelines;
+
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 1883;
     public string Username { get; set; } = "";
@@ -27,4 +30,12 @@ public sealed class MqttOptions
     public int ReconnectMaxDelayMs { get; set; } = 30_000;
     /// <summary>Socket buffers. MQTTnet's 8 KiB default stalls a QoS 1 flood on loopback; 256 KiB does not.</summary>
     public int SocketBufferBytes { get; set; } = 256 * 1024;
+}
+
+public enum MqttClientKind
+{
+    /// <summary>The gateway's own MQTT 5 subscriber on System.IO.Pipelines: no object per message, PUBACKs sent per batch.</summary>
+    Pipelines,
+    /// <summary>MQTTnet's client: one message object and one PUBACK write per message.</summary>
+    MQTTnet,
 }

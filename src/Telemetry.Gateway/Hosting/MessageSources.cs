@@ -11,10 +11,11 @@ public interface IMessageSource : IAcknowledger, IAsyncDisposable
     Task RunAsync(IngestPipeline pipeline, DeadLetterFile deadLetters, CancellationToken ct);
 }
 
-/// <summary>Subscriber mode: the <see cref="MqttSubscriber"/> of an external broker.</summary>
-internal sealed class SubscriberSource(MqttSubscriber subscriber) : IMessageSource
+/// <summary>Subscriber mode: the <see cref="IMqttSubscriber"/> of an external broker.</summary>
+internal sealed class SubscriberSource(IMqttSubscriber subscriber) : IMessageSource
 {
     public Task RunAsync(IngestPipeline pipeline, DeadLetterFile deadLetters, CancellationToken ct) => subscriber.RunAsync(pipeline, ct);
     public ValueTask AcknowledgeAsync(AckHandle handle, CancellationToken ct) => subscriber.AcknowledgeAsync(handle, ct);
+    public ValueTask FlushAsync(CancellationToken ct) => subscriber.FlushAsync(ct);
     public ValueTask DisposeAsync() => subscriber.DisposeAsync();
 }

@@ -9,11 +9,11 @@ using Telemetry.Pipeline.Batching;
 namespace Telemetry.Gateway.Mqtt;
 
 /// <summary>
-/// The gateway's MQTT 5 client: a persistent session (clean start off plus a session expiry),
+/// Subscriber mode on MQTTnet's client (<c>Mqtt:Client=MQTTnet</c>): a persistent session (clean start off plus a session expiry),
 /// QoS 1 with acknowledgements held until the pipeline says the points are safe, and reconnection
 /// with exponential backoff. Messages go straight into the <see cref="IngestPipeline"/>.
 /// </summary>
-public sealed class MqttSubscriber : IAcknowledger, IAsyncDisposable
+public sealed class MqttSubscriber : IMqttSubscriber
 {
     private readonly MqttOptions _options;
     private readonly ILogger _logger;
@@ -34,10 +34,8 @@ public sealed class MqttSubscriber : IAcknowledger, IAsyncDisposable
     }
 
     public bool IsConnected => _client.IsConnected;
-    /// <summary>Acknowledgements not sent because the connection they belonged to is gone (the broker redelivers those messages).</summary>
     public long StaleAcksSkipped => Interlocked.Read(ref _staleAcksSkipped);
 
-    /// <summary>Connects, subscribes, and keeps the connection up until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(IngestPipeline pipeline, CancellationToken ct)
     {
         _pipeline = pipeline;
@@ -66,8 +64,8 @@ public sealed class MqttSubscriber : IAcknowledger, IAsyncDisposable
                 if (_client.IsConnected) await SafeDisconnectAsync();
             }
             if (ct.IsCancellationRequested) break;
-            await Task.Delay(TimeSpan.FromMilliseconds(delayMs * (0.75 + Random.Shared.NextDouble() * 0.5)), ct).ContinueWith(_ => { });
-            delayMs = Math.Min(_options.ReconnectMaxDelayMs, delayMs * 2);
+            await ReconnectDelay.WaitAsync(delayMs, ct);
+            delayMs = ReconnectDelay.Next(delayMs, _options.ReconnectMaxDelayMs);
         }
     }
 

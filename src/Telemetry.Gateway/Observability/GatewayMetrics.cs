@@ -15,7 +15,7 @@ namespace Telemetry.Gateway.Observability;
 public sealed class GatewayMetrics
 {
     public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, GatewayRuntime runtime, QualityTracker quality,
-        MqttSubscriber? subscriber, MqttConnectionWatch? connections)
+        IMqttSubscriber? subscriber, MqttConnectionWatch? connections)
     {
         Meter = meters.Create(PipelineCounters.MeterName);
         var m = Meter;

@@ -4,11 +4,11 @@ using Telemetry.Gateway.Mqtt;
 namespace Telemetry.Gateway.Observability;
 
 /// <summary>
-/// Counts connections to the external broker by sampling <see cref="MqttSubscriber.IsConnected"/>
+/// Counts connections to the external broker by sampling <see cref="IMqttSubscriber.IsConnected"/>
 /// twice a second: a drop and reconnect within half a second can go uncounted (the acknowledgements
 /// skipped for the old connection, <c>telemetry_gateway_mqtt_stale_acks_total</c>, still show it).
 /// </summary>
-public sealed class MqttConnectionWatch(MqttSubscriber subscriber) : BackgroundService
+public sealed class MqttConnectionWatch(IMqttSubscriber subscriber) : BackgroundService
 {
     private long _connections;
 

@@ -21,7 +21,7 @@ public static class ObservabilityServices
         services.AddSingleton(sp => new GatewayMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             sp.GetRequiredService<Pipeline.Counters.PipelineCounters>(), sp.GetRequiredService<GatewayRuntime>(),
             sp.GetRequiredService<QualityTracker>(),
-            mode == GatewayMode.Subscriber ? sp.GetRequiredService<MqttSubscriber>() : null,
+            mode == GatewayMode.Subscriber ? sp.GetRequiredService<IMqttSubscriber>() : null,
             sp.GetService<MqttConnectionWatch>()));
         services.AddSingleton<ReadinessCheck>();
         services.AddHostedService<ObservabilityServer>();

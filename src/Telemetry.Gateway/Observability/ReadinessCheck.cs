@@ -49,7 +49,7 @@ public sealed class ReadinessCheck : IDisposable
     {
         if (_mode == GatewayMode.EmbeddedBroker)
             return _services.GetRequiredService<EmbeddedBroker>().IsListening ? new(true, "listening") : new(false, "embedded broker not listening");
-        return _services.GetRequiredService<MqttSubscriber>().IsConnected ? new(true, "connected") : new(false, "not connected to the MQTT broker");
+        return _services.GetRequiredService<IMqttSubscriber>().IsConnected ? new(true, "connected") : new(false, "not connected to the MQTT broker");
     }
 
     private async Task<CheckResult> InfluxAsync(CancellationToken ct)

@@ -217,6 +217,7 @@ public sealed class IngestPipeline : IAsyncDisposable
                 _deadLetters.Flush();
                 foreach (var handle in batch.Acks)
                     await _acknowledger.AcknowledgeAsync(handle, ct);
+                if (batch.Acks.Count > 0) await _acknowledger.FlushAsync(ct);
                 _counters.Acked(batch.Acks.Count, batch.Messages);
                 batch.Reset();
                 _pool.Enqueue(batch);

@@ -49,7 +49,7 @@ public sealed class RunningGateway : IAsyncDisposable
 
     private async Task WaitUntilConnectedAsync(TimeSpan timeout)
     {
-        var subscriber = _host.Services.GetRequiredService<MqttSubscriber>();
+        var subscriber = _host.Services.GetRequiredService<IMqttSubscriber>();
         var deadline = DateTime.UtcNow + timeout;
         while (!subscriber.IsConnected)
         {

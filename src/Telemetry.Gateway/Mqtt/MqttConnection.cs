@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
+using Telemetry.Gateway.Configuration;
+using Telemetry.Gateway.Mqtt.Wire;
+
+namespace Telemetry.Gateway.Mqtt;
+
+/// <summary>
+/// One TCP (or TLS) connection to the broker for <see cref="PipelinesSubscriber"/>: a pipe reader over the
+/// socket, and a send side where PUBACKs queue up until the batch they belong to has been acknowledged.
+/// </summary>
+internal sealed class MqttConnection
+{
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly object _ackGate = new();
+    private byte[] _acks = new byte[16 * 1024];
+    private byte[] _sending = new byte[16 * 1024];
+    private int _ackBytes;
+    private long _waitingSince;
+    private volatile bool _open = true;
+
+    private MqttConnection(Socket socket, Stream stream)
+    {
+        _socket = socket;
+        _stream = stream;
+        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+    }
+
+    public PipeReader Reader { get; }
+    public bool IsOpen => _open;
+    /// <summary>Completed with the SUBACK's reason code, or faulted when the connection ends first.</summary>
+    public TaskCompletionSource<byte> SubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>How long the current read has waited for the broker; zero while the reader is busy elsewhere (e.g. held by back-pressure).</summary>
+    public TimeSpan WaitingForBrokerFor => Volatile.Read(ref _waitingSince) is var since and > 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
+
+    public static async Task<MqttConnection> OpenAsync(MqttOptions options, TimeSpan timeout, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveBufferSize = options.SocketBufferBytes,
+            SendBufferSize = options.SocketBufferBytes,
+        };
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, deadline.Token);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (options.UseTls)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                await tls.AuthenticateAsClientAsync(TlsOptions(options), deadline.Token);
+                stream = tls;
+            }
+            return new MqttConnection(socket, stream);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"no connection within {timeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static SslClientAuthenticationOptions TlsOptions(MqttOptions options)
+    {
+        var tls = new SslClientAuthenticationOptions { TargetHost = options.Host };
+        if (options.CaFile.Length > 0)
+        {
+            var ca = new X509Certificate2Collection();
+            ca.ImportFromPemFile(options.CaFile);
+            tls.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            tls.CertificateChainPolicy.CustomTrustStore.AddRange(ca);
+        }
+        return tls;
+    }
+
+    /// <summary>Sends CONNECT and reads the CONNACK; anything the broker sends after it stays in the reader.</summary>
+    public async Task<ConnAck> HandshakeAsync(byte[] connect, TimeSpan timeout, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await SendAsync(connect, deadline.Token);
+            while (true)
+            {
+                var result = await Reader.ReadAsync(deadline.Token);
+                var buffer = result.Buffer;
+                if (MqttWire.TryReadPacket(ref buffer, out byte header, out var body))
+                {
+                    if (MqttWire.TypeOf(header) != PacketType.ConnAck)
+                        throw new MqttProtocolException($"expected CONNACK, got {MqttWire.TypeOf(header)}");
+                    var connAck = MqttWire.ReadConnAck(body);
+                    Reader.AdvanceTo(buffer.Start);
+                    if (connAck.ReasonCode >= 0x80)
+                        throw new InvalidOperationException($"broker refused the connection: {ReasonCodes.Describe(connAck.ReasonCode)}"
+                            + (connAck.ReasonString is { } why ? $" ({why})" : ""));
+                    return connAck;
+                }
+                Reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted) throw new IOException("the broker closed the connection before CONNACK");
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no CONNACK within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>Reads what the broker has sent; the time spent waiting feeds the keep-alive check.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ReadResult> ReadAsync(CancellationToken ct)
+    {
+        Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+        try
+        {
+            return await Reader.ReadAsync(ct);
+        }
+        finally
+        {
+            Volatile.Write(ref _waitingSince, 0);
+        }
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken ct)
+    {
+        await _sendLock.WaitAsync(ct);
+        try
+        {
+            await _stream.WriteAsync(packet, ct);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Queues a PUBACK; false when the connection is closed.</summary>
+    public bool TryQueueAck(ushort packetId)
+    {
+        lock (_ackGate)
+        {
+            if (!_open) return false;
+            if (_ackBytes + MqttWire.PubAckLength > _acks.Length) Array.Resize(ref _acks, _acks.Length * 2);
+            MqttWire.WritePubAck(_acks.AsSpan(_ackBytes), packetId);
+            _ackBytes += MqttWire.PubAckLength;
+            return true;
+        }
+    }
+
+    /// <summary>Sends the queued PUBACKs in one write.</summary>
+    public async ValueTask FlushAcksAsync(CancellationToken ct)
+    {
+        await _sendLock.WaitAsync(ct);
+        try
+        {
+            int length;
+            lock (_ackGate)
+            {
+                (_acks, _sending) = (_sending, _acks);
+                length = _ackBytes;
+                _ackBytes = 0;
+            }
+            if (length > 0) await _stream.WriteAsync(_sending.AsMemory(0, length), ct);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Forgets the queued PUBACKs (the connection failed); returns how many there were.</summary>
+    public int DropQueuedAcks()
+    {
+        lock (_ackGate)
+        {
+            int count = _ackBytes / MqttWire.PubAckLength;
+            _ackBytes = 0;
+            return count;
+        }
+    }
+
+    /// <summary>Closes the socket: a pending read fails, later acknowledgements are refused.</summary>
+    public void Abort()
+    {
+        lock (_ackGate) _open = false;
+        _stream.Dispose();
+        _socket.Dispose();
+    }
+}
+
+/// <summary>Names of the MQTT 5 reason codes a subscriber meets (§2.4).</summary>
+internal static class ReasonCodes
+{
+    public static string Describe(byte code) => code switch
+    {
+        0x00 => "0x00 success",
+        0x04 => "0x04 disconnect with will message",
+        0x80 => "0x80 unspecified error",
+        0x81 => "0x81 malformed packet",
+        0x82 => "0x82 protocol error",
+        0x83 => "0x83 implementation specific error",
+        0x84 => "0x84 unsupported protocol version",
+        0x85 => "0x85 client identifier not valid",
+        0x86 => "0x86 bad user name or password",
+        0x87 => "0x87 not authorized",
+        0x88 => "0x88 server unavailable",
+        0x89 => "0x89 server busy",
+        0x8A => "0x8A banned",
+        0x8B => "0x8B server shutting down",
+        0x8D => "0x8D keep alive timeout",
+        0x8E => "0x8E session taken over (another client connected with the same client id)",
+        0x8F => "0x8F topic filter invalid",
+        0x93 => "0x93 receive maximum exceeded",
+        0x95 => "0x95 packet too large",
+        0x97 => "0x97 quota exceeded",
+        0x9E => "0x9E shared subscriptions not supported",
+        0xA2 => "0xA2 wildcard subscriptions not supported",
+        _ => $"0x{code:X2}",
+    };
+}

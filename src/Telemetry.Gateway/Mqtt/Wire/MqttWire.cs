@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Telemetry.Gateway.Mqtt.Wire;
+
+/// <summary>MQTT 5 control packet types (the high nibble of the first byte).</summary>
+public enum PacketType : byte
+{
+    Connect = 1, ConnAck = 2, Publish = 3, PubAck = 4, PubRec = 5, PubRel = 6, PubComp = 7,
+    Subscribe = 8, SubAck = 9, Unsubscribe = 10, UnsubAck = 11, PingReq = 12, PingResp = 13, Disconnect = 14, Auth = 15,
+}
+
+/// <summary>A malformed packet from the broker: the connection cannot go on.</summary>
+public sealed class MqttProtocolException(string message) : Exception(message);
+
+/// <summary>A received PUBLISH; <see cref="Topic"/> and <see cref="Payload"/> are slices of the receive buffer.</summary>
+public readonly record struct PublishPacket(int Qos, bool Retain, bool Duplicate, ushort PacketId, ReadOnlySequence<byte> Topic, ReadOnlySequence<byte> Payload);
+
+/// <summary>What the broker said in its CONNACK.</summary>
+public readonly record struct ConnAck(byte ReasonCode, bool SessionPresent, int? ServerKeepAliveSeconds, string? ReasonString);
+
+/// <summary>
+/// Encoding and decoding of the MQTT 5 packets a QoS 0/1 subscriber needs (OASIS MQTT 5.0 §3), on spans and
+/// sequences, without allocating on the PUBLISH path.
+/// </summary>
+public static class MqttWire
+{
+    public const int MaxRemainingLength = 268_435_455;
+    public const int PubAckLength = 4;
+    public static ReadOnlySpan<byte> PingReq => [0xC0, 0x00];
+    public static ReadOnlySpan<byte> NormalDisconnect => [0xE0, 0x00];
+
+    /// <summary>Splits the next whole packet off <paramref name="buffer"/>; false when more bytes are needed.</summary>
+    public static bool TryReadPacket(ref ReadOnlySequence<byte> buffer, out byte header, out ReadOnlySequence<byte> body)
+    {
+        header = 0;
+        body = default;
+        if (buffer.Length < 2) return false;
+        var reader = new SequenceReader<byte>(buffer);
+        reader.TryRead(out header);
+        if (!TryReadVariableInt(ref reader, out int length)) return false;
+        if (reader.Remaining < length) return false;
+        body = buffer.Slice(reader.Position, length);
+        buffer = buffer.Slice(body.End);
+        return true;
+    }
+
+    public static PacketType TypeOf(byte header) => (PacketType)(header >> 4);
+
+    /// <summary>Variable Byte Integer (§1.5.5): false when the bytes so far are not enough, throws when malformed.</summary>
+    public static bool TryReadVariableInt(ref SequenceReader<byte> reader, out int value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 28; shift += 7)
+        {
+            if (!reader.TryRead(out byte b)) return false;
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return true;
+        }
+        throw new MqttProtocolException("variable byte integer longer than 4 bytes");
+    }
+
+    public static PublishPacket ReadPublish(byte header, ReadOnlySequence<byte> body)
+    {
+        int qos = (header >> 1) & 3;
+        if (qos == 3) throw new MqttProtocolException("PUBLISH with QoS 3");
+        var reader = new SequenceReader<byte>(body);
+        var topic = ReadBinaryField(ref reader, "PUBLISH topic");
+        ushort packetId = 0;
+        if (qos > 0)
+        {
+            if (!reader.TryReadBigEndian(out short id)) throw Truncated("PUBLISH packet id");
+            packetId = (ushort)id;
+        }
+        SkipProperties(ref reader, "PUBLISH");
+        return new PublishPacket(qos, (header & 1) != 0, (header & 8) != 0, packetId, topic, body.Slice(reader.Position));
+    }
+
+    public static ConnAck ReadConnAck(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        if (!reader.TryRead(out byte flags) || !reader.TryRead(out byte reason)) throw Truncated("CONNACK");
+        int? keepAlive = null;
+        string? reasonString = null;
+        if (reader.Remaining > 0)
+        {
+            var properties = PropertiesOf(ref reader, "CONNACK");
+            while (!properties.End)
+            {
+                properties.TryRead(out byte id);
+                if (id == 0x13 && properties.TryReadBigEndian(out short seconds)) keepAlive = (ushort)seconds;
+                else if (id == 0x1F) reasonString = Encoding.UTF8.GetString(ReadBinaryField(ref properties, "reason string"));
+                else SkipProperty(ref properties, id);
+            }
+        }
+        return new ConnAck(reason, (flags & 1) != 0, keepAlive, reasonString);
+    }
+
+    /// <summary>The SUBACK's packet id and its first reason code (one filter per SUBSCRIBE here).</summary>
+    public static (ushort PacketId, byte ReasonCode) ReadSubAck(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        if (!reader.TryReadBigEndian(out short id)) throw Truncated("SUBACK");
+        SkipProperties(ref reader, "SUBACK");
+        if (!reader.TryRead(out byte reason)) throw Truncated("SUBACK reason code");
+        return ((ushort)id, reason);
+    }
+
+    /// <summary>The reason code of a DISCONNECT from the broker (0 when it has none).</summary>
+    public static byte ReadDisconnectReason(ReadOnlySequence<byte> body) => body.Length > 0 ? body.FirstSpan[0] : (byte)0;
+
+    public static void WritePubAck(Span<byte> destination, ushort packetId)
+    {
+        destination[0] = 0x40;
+        destination[1] = 0x02;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], packetId);
+    }
+
+    /// <summary>CONNECT (§3.1): clean start off with a session expiry keeps the session across connections.</summary>
+    public static byte[] Connect(string clientId, string username, string password, ushort keepAliveSeconds, uint sessionExpirySeconds, ushort receiveMaximum)
+    {
+        var body = new ArrayBufferWriter<byte>(128);
+        WriteString(body, "MQTT");
+        byte flags = 0;
+        if (username.Length > 0) flags |= 0x80;
+        if (password.Length > 0) flags |= 0x40;
+        Write(body, [5, flags, (byte)(keepAliveSeconds >> 8), (byte)keepAliveSeconds]);
+        Span<byte> properties = stackalloc byte[8];
+        properties[0] = 0x11;
+        BinaryPrimitives.WriteUInt32BigEndian(properties[1..], sessionExpirySeconds);
+        properties[5] = 0x21;
+        BinaryPrimitives.WriteUInt16BigEndian(properties[6..], receiveMaximum);
+        WriteVariableInt(body, properties.Length);
+        Write(body, properties);
+        WriteString(body, clientId);
+        if (username.Length > 0) WriteString(body, username);
+        if (password.Length > 0) WriteString(body, password);
+        return Packet(0x10, body.WrittenSpan);
+    }
+
+    /// <summary>SUBSCRIBE (§3.8) of one filter; retain handling 1: retained messages only for a new subscription.</summary>
+    public static byte[] Subscribe(ushort packetId, string topicFilter, int qos)
+    {
+        var body = new ArrayBufferWriter<byte>(64);
+        Write(body, [(byte)(packetId >> 8), (byte)packetId, 0]);
+        WriteString(body, topicFilter);
+        Write(body, [(byte)(qos | 1 << 4)]);
+        return Packet(0x82, body.WrittenSpan);
+    }
+
+    private static byte[] Packet(byte header, ReadOnlySpan<byte> body)
+    {
+        var packet = new ArrayBufferWriter<byte>(body.Length + 5);
+        Write(packet, [header]);
+        WriteVariableInt(packet, body.Length);
+        Write(packet, body);
+        return packet.WrittenSpan.ToArray();
+    }
+
+    private static void WriteString(ArrayBufferWriter<byte> writer, string value)
+    {
+        int length = Encoding.UTF8.GetByteCount(value);
+        if (length > ushort.MaxValue) throw new ArgumentException($"'{value[..20]}…' is longer than 65535 bytes");
+        Write(writer, [(byte)(length >> 8), (byte)length]);
+        Encoding.UTF8.GetBytes(value, writer);
+    }
+
+    private static void WriteVariableInt(ArrayBufferWriter<byte> writer, int value)
+    {
+        do
+        {
+            byte b = (byte)(value & 0x7F);
+            value >>= 7;
+            Write(writer, [value > 0 ? (byte)(b | 0x80) : b]);
+        } while (value > 0);
+    }
+
+    private static void Write(ArrayBufferWriter<byte> writer, ReadOnlySpan<byte> bytes) => writer.Write(bytes);
+
+    private static ReadOnlySequence<byte> ReadBinaryField(ref SequenceReader<byte> reader, string what)
+    {
+        if (!reader.TryReadBigEndian(out short length) || reader.Remaining < (ushort)length) throw Truncated(what);
+        var field = reader.UnreadSequence.Slice(0, (ushort)length);
+        reader.Advance((ushort)length);
+        return field;
+    }
+
+    private static SequenceReader<byte> PropertiesOf(ref SequenceReader<byte> reader, string packet)
+    {
+        if (!TryReadVariableInt(ref reader, out int length) || reader.Remaining < length) throw Truncated(packet + " properties");
+        var properties = new SequenceReader<byte>(reader.UnreadSequence.Slice(0, length));
+        reader.Advance(length);
+        return properties;
+    }
+
+    private static void SkipProperties(ref SequenceReader<byte> reader, string packet)
+    {
+        if (!TryReadVariableInt(ref reader, out int length) || reader.Remaining < length) throw Truncated(packet + " properties");
+        reader.Advance(length);
+    }
+
+    /// <summary>Skips one property's value by its identifier's type (§2.2.2.2).</summary>
+    private static void SkipProperty(ref SequenceReader<byte> reader, byte id)
+    {
+        int size = id switch
+        {
+            0x01 or 0x17 or 0x19 or 0x24 or 0x25 or 0x28 or 0x29 or 0x2A => 1,
+            0x13 or 0x21 or 0x22 or 0x23 => 2,
+            0x02 or 0x11 or 0x18 or 0x27 => 4,
+            0x03 or 0x08 or 0x09 or 0x12 or 0x15 or 0x16 or 0x1A or 0x1C or 0x1F => -1,
+            0x26 => -2,
+            0x0B => -3,
+            _ => throw new MqttProtocolException($"unknown property 0x{id:X2}"),
+        };
+        if (size > 0)
+        {
+            if (reader.Remaining < size) throw Truncated($"property 0x{id:X2}");
+            reader.Advance(size);
+        }
+        else if (size == -3)
+        {
+            if (!TryReadVariableInt(ref reader, out _)) throw Truncated("subscription identifier");
+        }
+        else
+        {
+            for (int i = 0; i < -size; i++) ReadBinaryField(ref reader, $"property 0x{id:X2}");
+        }
+    }
+
+    private static MqttProtocolException Truncated(string what) => new($"{what} truncated");
+}
