@@ -12,11 +12,16 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
 
     private static string Db(string name) => $"{name}_{Guid.NewGuid():N}"[..24];
 
-    [Fact]
-    public async Task Telemetry_events_and_status_land_with_exact_values_tags_types_and_times()
+    /// <summary>Settings that pick the MQTT client (Mqtt:Client): both are run through the tests that matter most.</summary>
+    private static Dictionary<string, string?> Client(string client) => new() { ["Mqtt:Client"] = client };
+
+    [Theory]
+    [InlineData("Pipelines")]
+    [InlineData("MQTTnet")]
+    public async Task Telemetry_events_and_status_land_with_exact_values_tags_types_and_times(string client)
     {
         string db = Db("exact");
-        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db);
+        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client));
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long ts = NowMs() - 60_000;
 
@@ -70,11 +75,13 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
         Assert.Equal(5, gateway.Counters.PointsWritten);
     }
 
-    [Fact]
-    public async Task Ten_thousand_qos1_messages_arrive_exactly_once()
+    [Theory]
+    [InlineData("Pipelines")]
+    [InlineData("MQTTnet")]
+    public async Task Ten_thousand_qos1_messages_arrive_exactly_once(string client)
     {
         string db = Db("tenk");
-        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db);
+        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client));
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long start = NowMs() - 120_000;
         const int count = 10_000;
@@ -117,18 +124,20 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
         Assert.Equal(1, gateway.Counters.Rejections(Contract.Decoding.RejectReason.BadJson));
     }
 
-    [Fact]
-    public async Task Messages_published_while_the_gateway_is_away_arrive_when_it_returns()
+    [Theory]
+    [InlineData("Pipelines")]
+    [InlineData("MQTTnet")]
+    public async Task Messages_published_while_the_gateway_is_away_arrive_when_it_returns(string client)
     {
         string db = Db("session");
-        const string clientId = "gw-session-test";
+        string clientId = $"gw-session-{client}";
         long ts = NowMs() - 5000;
-        await (await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, clientId: clientId)).DisposeAsync();
+        await (await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client), clientId)).DisposeAsync();
 
         await using (var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port))
             await publisher.PublishManyAsync(500, i => ("fleet/bkk/h2truck/TRK-1/telemetry", $$"""{"ts":{{ts + i}},"seq":{{i}},"payload_kg":{{i}}}"""));
 
-        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, clientId: clientId);
+        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client), clientId);
         await gateway.WaitForAckedAsync(500, TimeSpan.FromSeconds(20));
         Assert.Equal(500, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(payload_kg) FROM telemetry", 500, TimeSpan.FromSeconds(5)));
     }

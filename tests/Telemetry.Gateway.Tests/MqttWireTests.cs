@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Text;
+using MQTTnet.Adapter;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using Telemetry.Gateway.Mqtt.Wire;
+
+namespace Telemetry.Gateway.Tests;
+
+/// <summary>The wire codec checked against another implementation: MQTTnet's packet formatter encodes what we decode and decodes what we encode.</summary>
+public class MqttWireTests
+{
+    private static readonly MqttPacketFormatterAdapter Mqttnet = new(MqttProtocolVersion.V500, new MqttBufferWriter(4096, 65536));
+
+    private static byte[] Encode(MqttPacket packet)
+    {
+        var buffer = Mqttnet.Encode(packet);
+        var bytes = buffer.Packet.ToArray().Concat(buffer.Payload.ToArray()).ToArray();
+        Mqttnet.Cleanup();
+        return bytes;
+    }
+
+    private static MqttPacket DecodeWithMqttnet(byte[] packet)
+    {
+        var sequence = new ReadOnlySequence<byte>(packet);
+        Assert.True(MqttWire.TryReadPacket(ref sequence, out byte header, out var body));
+        Assert.Equal(0, sequence.Length);
+        return Mqttnet.Decode(new ReceivedMqttPacket(header, new ArraySegment<byte>(body.ToArray()), packet.Length));
+    }
+
+    [Fact]
+    public void Connect_asks_for_a_persistent_session_with_credentials_and_receive_maximum()
+    {
+        var connect = Assert.IsType<MqttConnectPacket>(DecodeWithMqttnet(MqttWire.Connect("gw-1", "gateway", "s3cret", 30, 604_800, 65535)));
+        Assert.Equal("gw-1", connect.ClientId);
+        Assert.Equal("gateway", connect.Username);
+        Assert.Equal("s3cret", Encoding.UTF8.GetString(connect.Password));
+        Assert.False(connect.CleanSession);
+        Assert.Equal(30, connect.KeepAlivePeriod);
+        Assert.Equal(604_800u, connect.SessionExpiryInterval);
+        Assert.Equal(65535, connect.ReceiveMaximum);
+    }
+
+    [Fact]
+    public void Connect_without_credentials_sets_no_credential_flags()
+    {
+        var connect = Assert.IsType<MqttConnectPacket>(DecodeWithMqttnet(MqttWire.Connect("gw", "", "", 0, 0, 100)));
+        Assert.Null(connect.Username);
+        Assert.Null(connect.Password);
+    }
+
+    [Fact]
+    public void Subscribe_carries_the_filter_qos_and_retain_handling()
+    {
+        var subscribe = Assert.IsType<MqttSubscribePacket>(DecodeWithMqttnet(MqttWire.Subscribe(7, "$share/gateways/fleet/+/+/+/+", 1)));
+        Assert.Equal(7, subscribe.PacketIdentifier);
+        var filter = Assert.Single(subscribe.TopicFilters);
+        Assert.Equal("$share/gateways/fleet/+/+/+/+", filter.Topic);
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, filter.QualityOfServiceLevel);
+        Assert.Equal(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly, filter.RetainHandling);
+    }
+
+    [Fact]
+    public void PubAck_is_four_bytes_that_mqttnet_reads_as_a_success_for_the_packet_id()
+    {
+        var bytes = new byte[MqttWire.PubAckLength];
+        MqttWire.WritePubAck(bytes, 0xBEEF);
+        var ack = Assert.IsType<MqttPubAckPacket>(DecodeWithMqttnet(bytes));
+        Assert.Equal(0xBEEF, ack.PacketIdentifier);
+        Assert.Equal(MqttPubAckReasonCode.Success, ack.ReasonCode);
+    }
+
+    [Theory]
+    [InlineData(MqttQualityOfServiceLevel.AtMostOnce, false)]
+    [InlineData(MqttQualityOfServiceLevel.AtLeastOnce, true)]
+    public void Publish_from_mqttnet_with_properties_is_read_back(MqttQualityOfServiceLevel qos, bool retain)
+    {
+        var payload = Encoding.UTF8.GetBytes("{\"ts\":1767225600000,\"seq\":1,\"soc\":81.5}");
+        var bytes = Encode(new MqttPublishPacket
+        {
+            Topic = "fleet/emoto/EM-000001/telemetry",
+            PayloadSegment = payload,
+            QualityOfServiceLevel = qos,
+            Retain = retain,
+            PacketIdentifier = (ushort)(qos == MqttQualityOfServiceLevel.AtMostOnce ? 0 : 4242),
+            ContentType = "application/json",
+            MessageExpiryInterval = 60,
+            UserProperties = [new MqttUserProperty("origin", "test"u8.ToArray().AsMemory())],
+            SubscriptionIdentifiers = [12345],
+        });
+        var sequence = new ReadOnlySequence<byte>(bytes);
+        Assert.True(MqttWire.TryReadPacket(ref sequence, out byte header, out var body));
+        Assert.Equal(PacketType.Publish, MqttWire.TypeOf(header));
+        var publish = MqttWire.ReadPublish(header, body);
+        Assert.Equal((int)qos, publish.Qos);
+        Assert.Equal(retain, publish.Retain);
+        Assert.Equal(qos == MqttQualityOfServiceLevel.AtMostOnce ? 0 : 4242, publish.PacketId);
+        Assert.Equal("fleet/emoto/EM-000001/telemetry", Encoding.UTF8.GetString(publish.Topic));
+        Assert.Equal(payload, publish.Payload.ToArray());
+    }
+
+    [Fact]
+    public void ConnAck_gives_reason_session_present_keep_alive_and_reason_string()
+    {
+        var bytes = Encode(new MqttConnAckPacket
+        {
+            ReasonCode = MqttConnectReasonCode.Success,
+            IsSessionPresent = true,
+            ServerKeepAlive = 45,
+            ReasonString = "welcome",
+            AssignedClientIdentifier = "abc",
+            ReceiveMaximum = 100,
+            UserProperties = [new MqttUserProperty("k", "v"u8.ToArray().AsMemory())],
+        });
+        var sequence = new ReadOnlySequence<byte>(bytes);
+        Assert.True(MqttWire.TryReadPacket(ref sequence, out _, out var body));
+        var connAck = MqttWire.ReadConnAck(body);
+        Assert.Equal(0, connAck.ReasonCode);
+        Assert.True(connAck.SessionPresent);
+        Assert.Equal(45, connAck.ServerKeepAliveSeconds);
+        Assert.Equal("welcome", connAck.ReasonString);
+    }
+
+    [Fact]
+    public void SubAck_gives_the_packet_id_and_reason_code()
+    {
+        var bytes = Encode(new MqttSubAckPacket { PacketIdentifier = 1, ReasonCodes = [MqttSubscribeReasonCode.NotAuthorized] });
+        var sequence = new ReadOnlySequence<byte>(bytes);
+        Assert.True(MqttWire.TryReadPacket(ref sequence, out _, out var body));
+        Assert.Equal((1, (byte)0x87), MqttWire.ReadSubAck(body));
+    }
+
+    [Fact]
+    public void A_stream_split_at_every_byte_yields_the_same_packets()
+    {
+        var packets = Enumerable.Range(0, 5).Select(i => Encode(new MqttPublishPacket
+        {
+            Topic = $"fleet/bus/BUS-{i:D4}/telemetry",
+            PayloadSegment = Encoding.UTF8.GetBytes(new string('x', 100 + i * 70)),
+            QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+            PacketIdentifier = (ushort)(i + 1),
+        })).ToList();
+        var stream = packets.SelectMany(p => p).ToArray();
+        for (int split = 1; split < stream.Length; split++)
+        {
+            var sequence = TwoSegments(stream, split);
+            var ids = new List<int>();
+            while (MqttWire.TryReadPacket(ref sequence, out byte header, out var body))
+            {
+                var publish = MqttWire.ReadPublish(header, body);
+                ids.Add(publish.PacketId);
+                Assert.Equal(100 + (publish.PacketId - 1) * 70, publish.Payload.Length);
+                Assert.Equal($"fleet/bus/BUS-{publish.PacketId - 1:D4}/telemetry", Encoding.UTF8.GetString(publish.Topic));
+            }
+            Assert.Equal([1, 2, 3, 4, 5], ids);
+            Assert.Equal(0, sequence.Length);
+        }
+    }
+
+    [Fact]
+    public void An_incomplete_packet_waits_for_more_bytes()
+    {
+        var bytes = Encode(new MqttPublishPacket { Topic = "a/b", PayloadSegment = new byte[300] });
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            var sequence = new ReadOnlySequence<byte>(bytes, 0, length);
+            Assert.False(MqttWire.TryReadPacket(ref sequence, out _, out _));
+            Assert.Equal(length, sequence.Length);
+        }
+    }
+
+    [Fact]
+    public void Malformed_packets_are_refused_with_a_reason()
+    {
+        var tooLong = new ReadOnlySequence<byte>(new byte[] { 0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 });
+        Assert.Contains("longer than 4 bytes", Assert.Throws<MqttProtocolException>(() => MqttWire.TryReadPacket(ref tooLong, out _, out _)).Message);
+        var truncatedTopic = new ReadOnlySequence<byte>(new byte[] { 0x00, 0x10, (byte)'a' });
+        Assert.Contains("topic truncated", Assert.Throws<MqttProtocolException>(() => MqttWire.ReadPublish(0x30, truncatedTopic)).Message);
+        Assert.Contains("QoS 3", Assert.Throws<MqttProtocolException>(() => MqttWire.ReadPublish(0x36, new ReadOnlySequence<byte>(new byte[4]))).Message);
+        var badProperty = new ReadOnlySequence<byte>(new byte[] { 0x00, 0x00, 0x02, 0x7F, 0x00 });
+        Assert.Contains("unknown property 0x7F", Assert.Throws<MqttProtocolException>(() => MqttWire.ReadConnAck(badProperty)).Message);
+    }
+
+    internal static ReadOnlySequence<byte> TwoSegments(byte[] bytes, int split)
+    {
+        var first = new Segment(bytes.AsMemory(0, split), 0);
+        var second = first.Append(bytes.AsMemory(split));
+        return new ReadOnlySequence<byte>(first, 0, second, second.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+}
