@@ -22,7 +22,7 @@ public sealed class PipelinesClientTests(ServicesFixture services)
         long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_600_000;
 
         // ~200 KB: several reads and pipe segments for one packet.
-        var samples = Enumerable.Range(0, 1000).Select(i => $$"""{"ts":{{ts + i}},"seq":{{i}},"speed_kmh":{{i % 90}}.25,"soc_pct":{{i % 100}},"batt_v":72.4,"lat":13.7563,"lon":100.5018,"battery_id":"BP-{{i:D6}}"}""");
+        var samples = Enumerable.Range(0, 1800).Select(i => $$"""{"ts":{{ts + i}},"seq":{{i}},"speed_kmh":{{i % 90}}.25,"soc_pct":{{i % 100}},"batt_v":72.4,"lat":13.7563,"lon":100.5018,"battery_id":"BP-{{i:D6}}"}""");
         string large = "[" + string.Join(",", samples) + "]";
         Assert.InRange(large.Length, 150_000, 256 * 1024);
         await publisher.PublishAsync("fleet/bkk/emoto/EM-LARGE/telemetry", large);
@@ -30,9 +30,9 @@ public sealed class PipelinesClientTests(ServicesFixture services)
         await publisher.PublishAsync("fleet/bkk/emoto/EM-LARGE/telemetry", $$"""{"ts":{{ts + 5000}},"seq":5000}""");
         await gateway.WaitForAckedAsync(3, TimeSpan.FromSeconds(30));
 
-        Assert.Equal(1001, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(seq) FROM telemetry", 1001, TimeSpan.FromSeconds(10)));
+        Assert.Equal(1801, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(seq) FROM telemetry", 1801, TimeSpan.FromSeconds(10)));
         var sum = (await services.Influx.QueryAsync(db, "SELECT SUM(seq) FROM telemetry")).Rows().Single()["sum"].GetInt64();
-        Assert.Equal(999L * 1000 / 2 + 5000, sum);
+        Assert.Equal(1799L * 1800 / 2 + 5000, sum);
         var letter = JsonDocument.Parse(Assert.Single(gateway.DeadLetters())).RootElement;
         Assert.Equal("too_large", letter.GetProperty("reason").GetString());
     }
@@ -46,8 +46,11 @@ public sealed class PipelinesClientTests(ServicesFixture services)
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
 
-        await publisher.PublishManyAsync(2000, i => ($"fleet/bkk/forklift/FL-{i % 5}/telemetry", $$"""{"ts":{{ts + i}},"seq":{{i}}}"""));
+        await publisher.PublishManyAsync(2000, i => ($"fleet/bkk/h2forklift/FL-{i % 5}/telemetry", $$"""{"ts":{{ts + i}},"seq":{{i}}}"""));
 
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (gateway.Counters.PointsWritten < 2000 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(2000, gateway.Counters.Messages);
         Assert.Equal(2000, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(seq) FROM telemetry", 2000, TimeSpan.FromSeconds(30)));
         Assert.Equal(0, gateway.Counters.MessagesAcked);
     }
@@ -96,7 +99,7 @@ public sealed class PipelinesClientTests(ServicesFixture services)
 
         private async Task ServeAsync(TcpClient client)
         {
-            using var _ = client;
+            using var connection = client;
             var stream = client.GetStream();
             var received = new List<byte>();
             var chunk = new byte[4096];
