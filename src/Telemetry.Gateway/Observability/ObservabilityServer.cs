@@ -115,7 +115,15 @@ public sealed class ObservabilityServer(IOptions<ObservabilityOptions> options, 
     public override void Dispose()
     {
         _exporter?.Dispose();
-        (_listener as IDisposable)?.Dispose();
+        try
+        {
+            (_listener as IDisposable)?.Dispose();
+        }
+        catch (HttpListenerException)
+        {
+            // Once stopped, the managed HttpListener's Close binds the port again to remove its prefix and
+            // throws if another process holds it by then; the listener is closed either way.
+        }
         base.Dispose();
     }
 }
