@@ -43,7 +43,15 @@ public sealed class RunningGateway : IAsyncDisposable
         var host = GatewayHost.Build([], settings);
         await host.StartAsync();
         var gateway = new RunningGateway(host, deadLetterDirectory);
-        await gateway.WaitUntilConnectedAsync(TimeSpan.FromSeconds(20));
+        try
+        {
+            await gateway.WaitUntilConnectedAsync(TimeSpan.FromSeconds(20));
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
         return gateway;
     }
 
