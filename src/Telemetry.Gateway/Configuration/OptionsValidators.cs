@@ -56,6 +56,7 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         OptionsRules.Range(errors, $"{s}:ReconnectMinDelayMs", o.ReconnectMinDelayMs, 10, 600_000);
         OptionsRules.Range(errors, $"{s}:ReconnectMaxDelayMs", o.ReconnectMaxDelayMs, o.ReconnectMinDelayMs, 3_600_000);
         OptionsRules.Range(errors, $"{s}:SocketBufferBytes", o.SocketBufferBytes, 64 * 1024, 64 * 1024 * 1024);
+        OptionsRules.Range(errors, $"{s}:ReadCoalesceMs", o.ReadCoalesceMs, 0, 100);
         if (o.CaFile.Length > 0 && !File.Exists(o.CaFile)) errors.Add($"{s}:CaFile '{o.CaFile}' does not exist");
         if (o.CaFile.Length > 0 && !o.UseTls) errors.Add($"{s}:CaFile is set but {s}:UseTls is false; set UseTls to true");
         return OptionsRules.Result(errors);

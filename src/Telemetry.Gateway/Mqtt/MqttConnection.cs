@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Mqtt.Wire;
@@ -10,13 +9,23 @@ using Telemetry.Gateway.Mqtt.Wire;
 namespace Telemetry.Gateway.Mqtt;
 
 /// <summary>
-/// One TCP (or TLS) connection to the broker for <see cref="PipelinesSubscriber"/>: a pipe reader over the
-/// socket, and a send side where PUBACKs queue up until the batch they belong to has been acknowledged.
+/// One TCP (or TLS) connection to the broker for <see cref="PipelinesSubscriber"/>. A thread of its own reads
+/// the socket with blocking reads into a <see cref="Pipe"/> whose reader runs inline on that thread, so a
+/// message goes from the kernel to the decoder without a thread hop; after a read that did not fill the
+/// buffer it pauses <see cref="MqttOptions.ReadCoalesceMs"/> so that the next read carries more messages
+/// (the socket is never registered with epoll, so nothing wakes up in between). The send side queues
+/// PUBACKs until the batch they belong to has been acknowledged.
 /// </summary>
 internal sealed class MqttConnection
 {
+    private const int ReadSize = 64 * 1024;
     private readonly Socket _socket;
     private readonly Stream _stream;
+    private readonly Pipe _pipe = new(new PipeOptions(
+        readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 4 * ReadSize, resumeWriterThreshold: 2 * ReadSize, minimumSegmentSize: ReadSize,
+        useSynchronizationContext: false));
+    private readonly int _coalesceMs;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly object _ackGate = new();
     private byte[] _acks = new byte[16 * 1024];
@@ -25,43 +34,45 @@ internal sealed class MqttConnection
     private long _waitingSince;
     private volatile bool _open = true;
 
-    private MqttConnection(Socket socket, Stream stream)
+    private MqttConnection(Socket socket, Stream stream, int coalesceMs)
     {
         _socket = socket;
         _stream = stream;
-        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        _coalesceMs = coalesceMs;
+        new Thread(ReadSocket) { IsBackground = true, Name = "mqtt-receive" }.Start();
     }
 
-    public PipeReader Reader { get; }
+    public PipeReader Reader => _pipe.Reader;
     public bool IsOpen => _open;
     /// <summary>Completed with the SUBACK's reason code, or faulted when the connection ends first.</summary>
     public TaskCompletionSource<byte> SubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>How long the current read has waited for the broker; zero while the reader is busy elsewhere (e.g. held by back-pressure).</summary>
     public TimeSpan WaitingForBrokerFor => Volatile.Read(ref _waitingSince) is var since and > 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
 
+    /// <summary>Connects (and shakes hands for TLS) with blocking calls, so that the socket stays out of the epoll loop.</summary>
     public static async Task<MqttConnection> OpenAsync(MqttOptions options, TimeSpan timeout, CancellationToken ct)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
         {
             NoDelay = true,
             ReceiveBufferSize = options.SocketBufferBytes,
             SendBufferSize = options.SocketBufferBytes,
         };
+        var connecting = Task.Run(() =>
+        {
+            socket.Connect(options.Host, options.Port);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (!options.UseTls) return stream;
+            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+            tls.AuthenticateAsClient(TlsOptions(options));
+            return tls;
+        }, CancellationToken.None);
         try
         {
-            await socket.ConnectAsync(options.Host, options.Port, deadline.Token);
-            Stream stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.UseTls)
-            {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                await tls.AuthenticateAsClientAsync(TlsOptions(options), deadline.Token);
-                stream = tls;
-            }
-            return new MqttConnection(socket, stream);
+            var stream = await connecting.WaitAsync(timeout, ct);
+            return new MqttConnection(socket, stream, options.ReadCoalesceMs);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (TimeoutException)
         {
             socket.Dispose();
             throw new TimeoutException($"no connection within {timeout.TotalSeconds:0} s");
@@ -70,6 +81,33 @@ internal sealed class MqttConnection
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The receive thread: socket → pipe; the pipe's reader (the subscriber's receive loop) runs inline on it.</summary>
+    private void ReadSocket()
+    {
+        var writer = _pipe.Writer;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(ReadSize);
+                Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+                int read = _stream.Read(memory.Span);
+                Volatile.Write(ref _waitingSince, 0);
+                if (read == 0) break;
+                writer.Advance(read);
+                var flush = writer.FlushAsync();
+                var flushed = flush.IsCompleted ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
+                if (flushed.IsCompleted || flushed.IsCanceled) return;
+                if (read < memory.Length / 2 && _coalesceMs > 0) Thread.Sleep(_coalesceMs);
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(_open ? e : null);
         }
     }
 
@@ -123,27 +161,12 @@ internal sealed class MqttConnection
         }
     }
 
-    /// <summary>Reads what the broker has sent; the time spent waiting feeds the keep-alive check.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReadResult> ReadAsync(CancellationToken ct)
-    {
-        Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
-        try
-        {
-            return await Reader.ReadAsync(ct);
-        }
-        finally
-        {
-            Volatile.Write(ref _waitingSince, 0);
-        }
-    }
-
     public async ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken ct)
     {
         await _sendLock.WaitAsync(ct);
         try
         {
-            await _stream.WriteAsync(packet, ct);
+            _stream.Write(packet.Span);
         }
         finally
         {
@@ -177,7 +200,7 @@ internal sealed class MqttConnection
                 length = _ackBytes;
                 _ackBytes = 0;
             }
-            if (length > 0) await _stream.WriteAsync(_sending.AsMemory(0, length), ct);
+            if (length > 0) _stream.Write(_sending, 0, length);
         }
         finally
         {
@@ -202,6 +225,7 @@ internal sealed class MqttConnection
         lock (_ackGate) _open = false;
         _stream.Dispose();
         _socket.Dispose();
+        _pipe.Writer.CancelPendingFlush();
     }
 }
 

@@ -103,7 +103,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
         {
             while (true)
             {
-                var result = await connection.ReadAsync(ct);
+                var result = await reader.ReadAsync(ct);
                 var buffer = result.Buffer;
                 try
                 {
