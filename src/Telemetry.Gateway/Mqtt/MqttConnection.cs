@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Mqtt.Wire;
 
@@ -13,32 +15,43 @@ namespace Telemetry.Gateway.Mqtt;
 /// the socket with blocking reads into a <see cref="Pipe"/> whose reader runs inline on that thread, so a
 /// message goes from the kernel to the decoder without a thread hop; after a read that did not fill the
 /// buffer it pauses <see cref="MqttOptions.ReadCoalesceMs"/> so that the next read carries more messages
-/// (the socket is never registered with epoll, so nothing wakes up in between). The send side queues
-/// PUBACKs until the batch they belong to has been acknowledged.
+/// (the socket is never registered with epoll, so nothing wakes up in between). While the receive loop
+/// waits for room in the pipeline, the thread stops reading and TCP pushes back on the broker.
+/// Everything sent goes through one queue written in order by a send loop: PUBACKs gather per batch and
+/// are queued in one piece, so acknowledging never waits for the socket. (mosquitto stops reading a
+/// client it cannot write to; a gateway that stopped reading until its acks were written would deadlock.)
 /// </summary>
 internal sealed class MqttConnection
 {
     private const int ReadSize = 64 * 1024;
     private readonly Socket _socket;
     private readonly Stream _stream;
+    // No pause threshold: a packet may be larger than any threshold, and reading is paused explicitly
+    // (PauseReading) while the receive loop waits for the pipeline.
     private readonly Pipe _pipe = new(new PipeOptions(
         readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 4 * ReadSize, resumeWriterThreshold: 2 * ReadSize, minimumSegmentSize: ReadSize,
-        useSynchronizationContext: false));
+        pauseWriterThreshold: 0, minimumSegmentSize: ReadSize, useSynchronizationContext: false));
+    private readonly ManualResetEventSlim _mayRead = new(true);
     private readonly int _coalesceMs;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Action<int> _acksLost;
+    private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _sending;
     private readonly object _ackGate = new();
     private byte[] _acks = new byte[16 * 1024];
-    private byte[] _sending = new byte[16 * 1024];
     private int _ackBytes;
     private long _waitingSince;
     private volatile bool _open = true;
 
-    private MqttConnection(Socket socket, Stream stream, int coalesceMs)
+    /// <summary>A packet (or a run of PUBACKs, then from the pool) waiting to be written.</summary>
+    private readonly record struct Outgoing(byte[] Bytes, int Length, bool IsAcks);
+
+    private MqttConnection(Socket socket, Stream stream, int coalesceMs, Action<int> acksLost)
     {
         _socket = socket;
         _stream = stream;
         _coalesceMs = coalesceMs;
+        _acksLost = acksLost;
+        _sending = Task.Run(SendLoopAsync);
         new Thread(ReadSocket) { IsBackground = true, Name = "mqtt-receive" }.Start();
     }
 
@@ -50,7 +63,8 @@ internal sealed class MqttConnection
     public TimeSpan WaitingForBrokerFor => Volatile.Read(ref _waitingSince) is var since and > 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
 
     /// <summary>Connects (and shakes hands for TLS) with blocking calls, so that the socket stays out of the epoll loop.</summary>
-    public static async Task<MqttConnection> OpenAsync(MqttOptions options, TimeSpan timeout, CancellationToken ct)
+    /// <param name="acksLost">told how many PUBACKs were queued but could not be written (the broker redelivers those messages)</param>
+    public static async Task<MqttConnection> OpenAsync(MqttOptions options, TimeSpan timeout, Action<int> acksLost, CancellationToken ct)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
         {
@@ -70,7 +84,7 @@ internal sealed class MqttConnection
         try
         {
             var stream = await connecting.WaitAsync(timeout, ct);
-            return new MqttConnection(socket, stream, options.ReadCoalesceMs);
+            return new MqttConnection(socket, stream, options.ReadCoalesceMs, acksLost);
         }
         catch (TimeoutException)
         {
@@ -92,6 +106,7 @@ internal sealed class MqttConnection
         {
             while (true)
             {
+                _mayRead.Wait();
                 var memory = writer.GetMemory(ReadSize);
                 Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
                 int read = _stream.Read(memory.Span);
@@ -100,7 +115,7 @@ internal sealed class MqttConnection
                 writer.Advance(read);
                 var flush = writer.FlushAsync();
                 var flushed = flush.IsCompleted ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
-                if (flushed.IsCompleted || flushed.IsCanceled) return;
+                if (flushed.IsCompleted) return;
                 if (read < memory.Length / 2 && _coalesceMs > 0) Thread.Sleep(_coalesceMs);
             }
             writer.Complete();
@@ -135,7 +150,7 @@ internal sealed class MqttConnection
         deadline.CancelAfter(timeout);
         try
         {
-            await SendAsync(connect, deadline.Token);
+            Send(connect);
             while (true)
             {
                 var result = await Reader.ReadAsync(deadline.Token);
@@ -161,17 +176,47 @@ internal sealed class MqttConnection
         }
     }
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken ct)
+    /// <summary>Stops the receive thread before its next read (the receive loop is waiting for the pipeline).</summary>
+    public void PauseReading() => _mayRead.Reset();
+    public void ResumeReading() => _mayRead.Set();
+
+    /// <summary>Queues a packet for the send loop.</summary>
+    public void Send(byte[] packet) => _outgoing.Writer.TryWrite(new Outgoing(packet, packet.Length, IsAcks: false));
+
+    private async Task SendLoopAsync()
     {
-        await _sendLock.WaitAsync(ct);
         try
         {
-            _stream.Write(packet.Span);
+            await foreach (var item in _outgoing.Reader.ReadAllAsync())
+            {
+                try
+                {
+                    _stream.Write(item.Bytes, 0, item.Length);
+                }
+                catch
+                {
+                    if (item.IsAcks) _acksLost(item.Length / MqttWire.PubAckLength);
+                    throw;
+                }
+                finally
+                {
+                    if (item.IsAcks) ArrayPool<byte>.Shared.Return(item.Bytes);
+                }
+            }
         }
-        finally
+        catch
         {
-            _sendLock.Release();
+            Abort();
+            while (_outgoing.Reader.TryRead(out var left))
+                if (left.IsAcks) _acksLost(left.Length / MqttWire.PubAckLength);
         }
+    }
+
+    /// <summary>Waits until everything queued so far has been written, up to <paramref name="timeout"/>; nothing can be sent after.</summary>
+    public async Task FinishSendingAsync(TimeSpan timeout)
+    {
+        _outgoing.Writer.TryComplete();
+        await _sending.WaitAsync(timeout);
     }
 
     /// <summary>Queues a PUBACK; false when the connection is closed.</summary>
@@ -187,35 +232,20 @@ internal sealed class MqttConnection
         }
     }
 
-    /// <summary>Sends the queued PUBACKs in one write.</summary>
-    public async ValueTask FlushAcksAsync(CancellationToken ct)
-    {
-        await _sendLock.WaitAsync(ct);
-        try
-        {
-            int length;
-            lock (_ackGate)
-            {
-                (_acks, _sending) = (_sending, _acks);
-                length = _ackBytes;
-                _ackBytes = 0;
-            }
-            if (length > 0) _stream.Write(_sending, 0, length);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    /// <summary>Forgets the queued PUBACKs (the connection failed); returns how many there were.</summary>
-    public int DropQueuedAcks()
+    /// <summary>Hands the PUBACKs gathered so far to the send loop as one write.</summary>
+    public void FlushAcks()
     {
         lock (_ackGate)
         {
-            int count = _ackBytes / MqttWire.PubAckLength;
+            if (_ackBytes == 0) return;
+            var bytes = ArrayPool<byte>.Shared.Rent(_ackBytes);
+            _acks.AsSpan(0, _ackBytes).CopyTo(bytes);
+            if (!_outgoing.Writer.TryWrite(new Outgoing(bytes, _ackBytes, IsAcks: true)))
+            {
+                _acksLost(_ackBytes / MqttWire.PubAckLength);
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
             _ackBytes = 0;
-            return count;
         }
     }
 
@@ -223,9 +253,10 @@ internal sealed class MqttConnection
     public void Abort()
     {
         lock (_ackGate) _open = false;
+        _outgoing.Writer.TryComplete();
         _stream.Dispose();
         _socket.Dispose();
-        _pipe.Writer.CancelPendingFlush();
+        _mayRead.Set();
     }
 }
 

@@ -19,6 +19,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private const ushort SubscribePacketId = 1;
+    private static readonly byte[] PingReq = MqttWire.PingReq.ToArray();
 
     private readonly MqttOptions _options = options.Value;
     private readonly TopicStrings _topics = new();
@@ -41,7 +42,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
             try
             {
                 _subscribed = false;
-                connection = await MqttConnection.OpenAsync(_options, HandshakeTimeout, ct);
+                connection = await MqttConnection.OpenAsync(_options, HandshakeTimeout, lost => Interlocked.Add(ref _staleAcksSkipped, lost), ct);
                 var connAck = await connection.HandshakeAsync(connect, HandshakeTimeout, ct);
                 _connection = connection;
                 logger.LogInformation("Connected to MQTT broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})",
@@ -76,7 +77,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
         var receive = ReceiveAsync(connection, pipeline, ct);
         try
         {
-            await connection.SendAsync(MqttWire.Subscribe(SubscribePacketId, _options.TopicFilter, _options.Qos), ct);
+            connection.Send(MqttWire.Subscribe(SubscribePacketId, _options.TopicFilter, _options.Qos));
             byte reason = await connection.SubAck.Task.WaitAsync(HandshakeTimeout, ct);
             if (reason > 2) throw new InvalidOperationException($"broker refused subscription to '{_options.TopicFilter}': {ReasonCodes.Describe(reason)}");
             logger.LogInformation("Subscribed to {Filter} (granted QoS {Qos})", _options.TopicFilter, reason);
@@ -115,7 +116,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
                             continue;
                         }
                         var accepted = Accept(connection, pipeline, header, body);
-                        if (!accepted.IsCompletedSuccessfully) await accepted;
+                        if (!accepted.IsCompletedSuccessfully) await WaitForRoomAsync(connection, accepted);
                     }
                     if (result.IsCompleted) throw new IOException("the broker closed the connection");
                 }
@@ -129,6 +130,20 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
         {
             connection.SubAck.TrySetException(e);
             throw;
+        }
+    }
+
+    /// <summary>The pipeline is full: the receive thread stops reading until it has room.</summary>
+    private static async ValueTask WaitForRoomAsync(MqttConnection connection, ValueTask accepted)
+    {
+        connection.PauseReading();
+        try
+        {
+            await accepted;
+        }
+        finally
+        {
+            connection.ResumeReading();
         }
     }
 
@@ -182,7 +197,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
                     connection.Abort();
                     return;
                 }
-                await connection.SendAsync(MqttWire.PingReq.ToArray(), ct);
+                connection.Send(PingReq);
             }
         }
         catch (OperationCanceledException) { }
@@ -202,20 +217,10 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
         return default;
     }
 
-    public async ValueTask FlushAsync(CancellationToken ct)
+    public ValueTask FlushAsync(CancellationToken ct)
     {
-        if (_connection is not { } connection) return;
-        try
-        {
-            await connection.FlushAcksAsync(ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            int lost = connection.DropQueuedAcks();
-            Interlocked.Add(ref _staleAcksSkipped, lost);
-            logger.LogDebug("{Count} acknowledgement(s) not sent: {Error}", lost, e.Message);
-            connection.Abort();
-        }
+        _connection?.FlushAcks();
+        return default;
     }
 
     public async ValueTask DisposeAsync()
@@ -227,9 +232,9 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await connection.FlushAcksAsync(timeout.Token);
-                await connection.SendAsync(MqttWire.NormalDisconnect.ToArray(), timeout.Token);
+                connection.FlushAcks();
+                connection.Send(MqttWire.NormalDisconnect.ToArray());
+                await connection.FinishSendingAsync(TimeSpan.FromSeconds(5));
                 logger.LogInformation("Disconnected from MQTT broker");
             }
             catch (Exception e)

@@ -13,6 +13,7 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("Mqtt:Qos", "2", "Mqtt:Qos is 2; allowed: 0 or 1")]
     [InlineData("Mqtt:Port", "70000", "Mqtt:Port is 70000; allowed: 1 to 65535")]
+    [InlineData("Mqtt:ReadCoalesceMs", "500", "Mqtt:ReadCoalesceMs is 500; allowed: 0 to 100")]
     [InlineData("Mqtt:TopicFilter", "fleet/#/x", "Mqtt:TopicFilter 'fleet/#/x' is not an MQTT topic filter")]
     [InlineData("Influx:Url", "ftp://db", "Influx:Url is 'ftp://db/'; allowed: an http(s) URL")]
     [InlineData("Batching:MaxLines", "0", "Batching:MaxLines is 0; allowed: 1 to 1000000")]
@@ -25,12 +26,14 @@ public sealed class ConfigurationTests
         Assert.Contains(ConfigurationErrors.From(error), f => f.Contains(expected, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_value_of_the_wrong_type_names_the_key()
+    [Theory]
+    [InlineData("Influx:Api", "v3")]
+    [InlineData("Mqtt:Client", "Paho")]
+    public async Task A_value_of_the_wrong_type_names_the_key(string key, string value)
     {
-        using var host = GatewayHost.Build([], new Dictionary<string, string?> { ["Influx:Api"] = "v3", [Quiet] = "None" });
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-        Assert.Contains("Influx:Api", error.Message);
+        Assert.Contains(key, error.Message);
     }
 
     [Fact]
