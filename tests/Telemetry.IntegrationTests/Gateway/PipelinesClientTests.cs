@@ -26,7 +26,8 @@ public sealed class PipelinesClientTests(ServicesFixture services)
         string large = "[" + string.Join(",", samples) + "]";
         Assert.InRange(large.Length, 150_000, 256 * 1024);
         await publisher.PublishAsync("fleet/bkk/emoto/EM-LARGE/telemetry", large);
-        await publisher.PublishAsync("fleet/bkk/emoto/EM-LARGE/telemetry", "[" + string.Join(",", Enumerable.Repeat(samples.First(), 2500)) + "]");
+        // ~1.1 MB: many reads for one packet, which the receive side must keep reading until it is whole.
+        await publisher.PublishAsync("fleet/bkk/emoto/EM-LARGE/telemetry", "[" + string.Join(",", Enumerable.Repeat(samples.First(), 9000)) + "]");
         await publisher.PublishAsync("fleet/bkk/emoto/EM-LARGE/telemetry", $$"""{"ts":{{ts + 5000}},"seq":5000}""");
         await gateway.WaitForAckedAsync(3, TimeSpan.FromSeconds(30));
 
