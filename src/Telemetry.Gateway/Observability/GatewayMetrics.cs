@@ -29,6 +29,10 @@ public sealed class GatewayMetrics
         m.CreateObservableCounter(prefix + "points.written", () => counters.PointsWritten, "{point}", "Points InfluxDB accepted (spool replays included)");
         m.CreateObservableCounter(prefix + "points.spooled", () => counters.PointsSpooled, "{point}", "Points put in the disk spool while InfluxDB was unavailable");
         m.CreateObservableCounter(prefix + "points.replayed", () => counters.PointsReplayed, "{point}", "Spooled points later written to InfluxDB");
+        m.CreateObservableCounter(prefix + "backpressure.waits", () => counters.BackPressureWaits, "{wait}",
+            "Times reading from MQTT paused because Batching:MaxPendingBatches batches were not yet stored");
+        m.CreateObservableCounter(prefix + "backpressure.time", () => counters.BackPressureTime.TotalSeconds, "s",
+            "Time reading from MQTT spent paused for the pipeline (InfluxDB slower than the input)");
         m.CreateObservableCounter(prefix + "points.receive_time", () => counters.ReceiveTimeUsed, "{point}", "Points without ts, written at the gateway's receive time");
         m.CreateObservableCounter(prefix + "rejections", () => Enum.GetValues<RejectReason>()
             .Select(r => new Measurement<long>(counters.Rejections(r), new KeyValuePair<string, object?>("reason", r.Name()))), "{rejection}",

@@ -86,8 +86,10 @@ public sealed class IngestPipeline : IAsyncDisposable
 
     private async ValueTask AcceptWhenRoomAsync(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack, CancellationToken ct)
     {
+        long started = _time.GetTimestamp();
         while (Volatile.Read(ref _pendingBatches) >= _options.MaxPendingBatches)
             await _roomFreed.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
+        _counters.WaitedForRoom(_time.GetElapsedTime(started));
         Accept(topic, payload, retained, ack);
     }
 

@@ -15,7 +15,7 @@ public sealed class PipelineCounters
     private readonly Histogram<double>? _pointAgeSeconds;
     private long _messagesSettled,
         _messages, _pointsAccepted, _pointsWritten, _batchesWritten, _bytesWritten, _writeFailures, _receiveTimeUsed,
-        _messagesAcked, _linesRefused, _batchesSpooled, _pointsSpooled, _batchesReplayed, _pointsReplayed;
+        _messagesAcked, _linesRefused, _batchesSpooled, _pointsSpooled, _batchesReplayed, _pointsReplayed, _backPressureWaits, _backPressureTicks;
 
     /// <param name="meters">when given, batch write times are recorded as a histogram on <see cref="MeterName"/></param>
     public PipelineCounters(IMeterFactory? meters = null)
@@ -48,6 +48,9 @@ public sealed class PipelineCounters
     /// <summary>Spooled batches (and points) later written to InfluxDB.</summary>
     public long BatchesReplayed => Volatile.Read(ref _batchesReplayed);
     public long PointsReplayed => Volatile.Read(ref _pointsReplayed);
+    /// <summary>Times the transport had to wait because <c>MaxPendingBatches</c> were unacknowledged, and for how long in all.</summary>
+    public long BackPressureWaits => Volatile.Read(ref _backPressureWaits);
+    public TimeSpan BackPressureTime => TimeSpan.FromTicks(Volatile.Read(ref _backPressureTicks));
     public long Rejections(RejectReason reason) => Volatile.Read(ref _rejections[(int)reason]);
     /// <summary>The topic of the latest rejection for <paramref name="reason"/>, for sampled logging.</summary>
     public string? LastRejectedTopic(RejectReason reason) => Volatile.Read(ref _lastRejectedTopic[(int)reason]);
@@ -96,6 +99,12 @@ public sealed class PipelineCounters
     }
 
     internal void WriteFailed() => Interlocked.Increment(ref _writeFailures);
+
+    internal void WaitedForRoom(TimeSpan waited)
+    {
+        Interlocked.Increment(ref _backPressureWaits);
+        Interlocked.Add(ref _backPressureTicks, waited.Ticks);
+    }
     internal void LinesRefusedByInflux(int lines) => Interlocked.Add(ref _linesRefused, lines);
     internal void Acked(int acknowledged, int messages)
     {

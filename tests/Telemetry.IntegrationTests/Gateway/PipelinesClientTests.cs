@@ -38,6 +38,34 @@ public sealed class PipelinesClientTests(ServicesFixture services)
         Assert.Equal("too_large", letter.GetProperty("reason").GetString());
     }
 
+    [Theory]
+    [InlineData("Pipelines")]
+    [InlineData("MQTTnet")]
+    public async Task Constant_back_pressure_loses_nothing_and_is_counted(string client)
+    {
+        // One pending batch of 20 lines: reading pauses for InfluxDB all the time.
+        string db = Db("pressure");
+        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, new Dictionary<string, string?>
+        {
+            ["Mqtt:Client"] = client,
+            ["Batching:MaxLines"] = "20",
+            ["Batching:MaxPendingBatches"] = "1",
+            ["Influx:Writers"] = "1",
+        });
+        await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
+        long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        const int count = 5000;
+
+        await publisher.PublishManyAsync(count, i => ($"fleet/bkk/h2truck/TRK-{i % 7}/telemetry", $$"""{"ts":{{ts + i}},"seq":{{i}}}"""));
+        await gateway.WaitForAckedAsync(count, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(count, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(seq) FROM telemetry", count, TimeSpan.FromSeconds(10)));
+        var sum = (await services.Influx.QueryAsync(db, "SELECT SUM(seq) FROM telemetry")).Rows().Single()["sum"].GetInt64();
+        Assert.Equal((long)count * (count - 1) / 2, sum);
+        Assert.True(gateway.Counters.BackPressureWaits > 0, "the pipeline was never full");
+        Assert.True(gateway.Counters.BackPressureTime > TimeSpan.Zero);
+    }
+
     [Fact]
     public async Task Qos0_subscription_lands_messages_without_acknowledgements()
     {
