@@ -13,8 +13,8 @@ namespace Telemetry.Gateway.Mqtt;
 /// <summary>
 /// One TCP (or TLS) connection to the broker for <see cref="PipelinesSubscriber"/>. A thread of its own reads
 /// the socket with blocking reads into a <see cref="Pipe"/> whose reader runs inline on that thread, so a
-/// message goes from the kernel to the decoder without a thread hop; after a read that did not fill the
-/// buffer it pauses <see cref="MqttOptions.ReadCoalesceMs"/> so that the next read carries more messages
+/// message goes from the kernel to the decoder without a thread hop; after a read that filled less than
+/// half of the buffer it pauses <see cref="MqttOptions.ReadCoalesceMs"/> so that the next read carries more messages
 /// (the socket is never registered with epoll, so nothing wakes up in between). While the receive loop
 /// waits for room in the pipeline, the thread stops reading and TCP pushes back on the broker.
 /// Everything sent goes through one queue written in order by a send loop: PUBACKs gather per batch and
@@ -113,9 +113,8 @@ internal sealed class MqttConnection
                 Volatile.Write(ref _waitingSince, 0);
                 if (read == 0) break;
                 writer.Advance(read);
-                var flush = writer.FlushAsync();
-                var flushed = flush.IsCompleted ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
-                if (flushed.IsCompleted) return;
+                // Completes at once: the pipe has no pause threshold, and the reader runs inline here.
+                if (writer.FlushAsync().GetAwaiter().GetResult().IsCompleted) return;
                 if (read < memory.Length / 2 && _coalesceMs > 0) Thread.Sleep(_coalesceMs);
             }
             writer.Complete();

@@ -9,9 +9,10 @@ using Telemetry.Pipeline.Batching;
 namespace Telemetry.Gateway.Mqtt;
 
 /// <summary>
-/// Subscriber mode's default client (<c>Mqtt:Client=Pipelines</c>): MQTT 5 read straight from the socket with
-/// System.IO.Pipelines. A PUBLISH is decoded from the receive buffer (no message object, no payload copy,
-/// topic strings reused), and the PUBACKs of a written batch leave in one socket write. Same session and
+/// Subscriber mode's default client (<c>Mqtt:Client=Pipelines</c>): MQTT 5 over an <see cref="MqttConnection"/>,
+/// whose receive thread runs this receive loop as the reader of its System.IO.Pipelines pipe. A PUBLISH is
+/// decoded from the receive buffer (no message object, no payload copy, topic strings reused), and the
+/// PUBACKs of a written batch leave in one socket write. Same session and
 /// acknowledgement rules as the MQTTnet client: clean start off plus a session expiry, QoS 1 acknowledged
 /// only when the pipeline says the points are safe, never on a later connection.
 /// </summary>
@@ -201,11 +202,6 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
             }
         }
         catch (OperationCanceledException) { }
-        catch (Exception e)
-        {
-            logger.LogDebug("Keep-alive stopped: {Error}", e.Message);
-            connection.Abort();
-        }
     }
 
     public ValueTask AcknowledgeAsync(AckHandle handle, CancellationToken ct)

@@ -13,13 +13,12 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
 {
     private static readonly (string, string, string)[] TwoDevices = [("EM-A", "bkk", "emoto"), ("EM-B", "bkk", "emoto")];
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    private static string Db(string name) => $"{name}_{Guid.NewGuid():N}"[..24];
     private static string Telemetry(long ts, int seq = 1) => $$"""{"ts":{{ts}},"seq":{{seq}},"speed_kmh":12.5,"soc_pct":80}""";
 
     [Fact]
     public async Task An_accepted_devices_telemetry_event_and_status_land_in_influxd()
     {
-        string db = Db("brk_ok");
+        string db = InfluxServer.NewDatabaseName("brk_ok");
         await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db, TwoDevices);
         using var client = await DeviceClient.ConnectAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", gateway.Passwords["EM-A"]));
         long ts = NowMs() - 1000;
@@ -42,7 +41,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task Wrong_password_unknown_device_missing_password_and_a_foreign_client_id_are_refused()
     {
-        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, Db("brk_auth"), TwoDevices);
+        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, InfluxServer.NewDatabaseName("brk_auth"), TwoDevices);
         string good = gateway.Passwords["EM-A"];
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await RefusalAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", good + "x")));
@@ -62,7 +61,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task Mosquitto_pub_with_a_wrong_password_is_refused_and_with_the_right_one_lands()
     {
-        string db = Db("brk_mpub");
+        string db = InfluxServer.NewDatabaseName("brk_mpub");
         await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db, TwoDevices);
         long ts = NowMs() - 1000;
 
@@ -79,7 +78,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task Device_A_publishing_on_B_topics_is_refused_not_authorized_and_nothing_is_written()
     {
-        string db = Db("brk_acl");
+        string db = InfluxServer.NewDatabaseName("brk_acl");
         await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db,
             [("EM-A", "bkk", "emoto"), ("EM-B", "bkk", "emoto"), ("BUS-1", "bkk", "h2bus")]);
         using var a = await DeviceClient.ConnectAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", gateway.Passwords["EM-A"]));
@@ -124,7 +123,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task A_device_may_not_subscribe_to_other_vehicles_topics()
     {
-        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, Db("brk_sub"), TwoDevices);
+        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, InfluxServer.NewDatabaseName("brk_sub"), TwoDevices);
         using var a = await DeviceClient.ConnectAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", gateway.Passwords["EM-A"]));
 
         foreach (var filter in new[] { "fleet/bkk/emoto/EM-B/#", "#", "fleet/#", "fleet/+/+/+/+", "fleet/bkk/emoto/+/telemetry", "$SYS/#" })
@@ -140,7 +139,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task The_per_device_rate_limit_refuses_the_excess_with_quota_exceeded()
     {
-        string db = Db("brk_rate");
+        string db = InfluxServer.NewDatabaseName("brk_rate");
         await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db, TwoDevices,
             extra: new Dictionary<string, string?> { ["Broker:RateLimit:MessagesPerSecond"] = "2", ["Broker:RateLimit:Burst"] = "10" });
         using var a = await DeviceClient.ConnectAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", gateway.Passwords["EM-A"]));
@@ -165,7 +164,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task A_payload_over_the_brokers_limit_is_refused_before_decoding()
     {
-        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, Db("brk_size"), TwoDevices,
+        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, InfluxServer.NewDatabaseName("brk_size"), TwoDevices,
             extra: new Dictionary<string, string?> { ["Broker:MaxPayloadBytes"] = "1024" });
         using var a = await DeviceClient.ConnectAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", gateway.Passwords["EM-A"]));
         string big = $$"""{"ts":{{NowMs()}},"battery_id":"{{new string('x', 2000)}}"}""";
@@ -178,7 +177,7 @@ public sealed class EmbeddedBrokerTests(ServicesFixture services)
     [Fact]
     public async Task With_acknowledge_written_a_puback_means_the_point_is_already_in_influxd()
     {
-        string db = Db("brk_ackw");
+        string db = InfluxServer.NewDatabaseName("brk_ackw");
         await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db, TwoDevices,
             extra: new Dictionary<string, string?> { ["Broker:Acknowledge"] = "Written" });
         using var a = await DeviceClient.ConnectAsync(DeviceClient.Options(gateway.PlainPort, "EM-A", gateway.Passwords["EM-A"]));

@@ -21,7 +21,7 @@ public sealed class SecretsNotLoggedTests(ServicesFixture services)
         File.WriteAllText(Path.Combine(directory, "mqtt-password"), mqttPassword);
         var records = new ConcurrentQueue<string>();
 
-        string db = $"secrets_{Guid.NewGuid():N}"[..24];
+        string db = InfluxServer.NewDatabaseName("secrets");
         await using (var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db, [("EM-S", "bkk", "emoto")], directory: directory,
             extra: new Dictionary<string, string?>
             {

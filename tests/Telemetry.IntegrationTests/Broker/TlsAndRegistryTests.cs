@@ -9,13 +9,12 @@ namespace Telemetry.IntegrationTests.Broker;
 [Collection("services")]
 public sealed class TlsAndRegistryTests(ServicesFixture services)
 {
-    private static string Db(string name) => $"{name}_{Guid.NewGuid():N}"[..24];
     private static string Telemetry() => $$"""{"ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000}},"speed_kmh":3}""";
 
     [Fact]
     public async Task Devices_connect_over_tls_with_a_password_or_with_a_client_certificate_naming_them()
     {
-        string db = Db("brk_tls");
+        string db = InfluxServer.NewDatabaseName("brk_tls");
         var directory = Directory.CreateTempSubdirectory("broker-tls-").FullName;
         using var certificates = new TestCertificates(directory);
         await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, db,
@@ -48,7 +47,7 @@ public sealed class TlsAndRegistryTests(ServicesFixture services)
     {
         var directory = Directory.CreateTempSubdirectory("broker-tls-").FullName;
         using var certificates = new TestCertificates(directory);
-        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, Db("brk_tlsbad"), [("FL-CERT", "bkk", "h2forklift")],
+        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, InfluxServer.NewDatabaseName("brk_tlsbad"), [("FL-CERT", "bkk", "h2forklift")],
             tls: certificates, directory: directory);
 
         using var forged = certificates.DeviceCertificate("FL-CERT", signedByStranger: true);
@@ -67,7 +66,7 @@ public sealed class TlsAndRegistryTests(ServicesFixture services)
     [Fact]
     public async Task Registry_changes_apply_while_running_and_a_half_written_file_keeps_the_previous_devices()
     {
-        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, Db("brk_reload"), [("EM-1", "bkk", "emoto")]);
+        await using var gateway = await BrokerGateway.StartAsync(services.Influx.Url, InfluxServer.NewDatabaseName("brk_reload"), [("EM-1", "bkk", "emoto")]);
         var output = new StringWriter();
 
         // Added while running: the command prints the password once.

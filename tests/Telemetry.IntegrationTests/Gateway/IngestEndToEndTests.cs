@@ -10,17 +10,14 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
 {
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static string Db(string name) => $"{name}_{Guid.NewGuid():N}"[..24];
-
     /// <summary>Settings that pick the MQTT client (Mqtt:Client): both are run through the tests that matter most.</summary>
     private static Dictionary<string, string?> Client(string client) => new() { ["Mqtt:Client"] = client };
 
     [Theory]
-    [InlineData("Pipelines")]
-    [InlineData("MQTTnet")]
+    [EachMqttClient]
     public async Task Telemetry_events_and_status_land_with_exact_values_tags_types_and_times(string client)
     {
-        string db = Db("exact");
+        string db = InfluxServer.NewDatabaseName("exact");
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client));
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long ts = NowMs() - 60_000;
@@ -76,11 +73,10 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
     }
 
     [Theory]
-    [InlineData("Pipelines")]
-    [InlineData("MQTTnet")]
+    [EachMqttClient]
     public async Task Ten_thousand_qos1_messages_arrive_exactly_once(string client)
     {
-        string db = Db("tenk");
+        string db = InfluxServer.NewDatabaseName("tenk");
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client));
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long start = NowMs() - 120_000;
@@ -102,7 +98,7 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
     [Fact]
     public async Task A_bad_message_is_dead_lettered_and_the_next_good_one_lands()
     {
-        string db = Db("dlq");
+        string db = InfluxServer.NewDatabaseName("dlq");
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db);
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long ts = NowMs() - 1000;
@@ -125,11 +121,10 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
     }
 
     [Theory]
-    [InlineData("Pipelines")]
-    [InlineData("MQTTnet")]
+    [EachMqttClient]
     public async Task Messages_published_while_the_gateway_is_away_arrive_when_it_returns(string client)
     {
-        string db = Db("session");
+        string db = InfluxServer.NewDatabaseName("session");
         string clientId = $"gw-session-{client}";
         long ts = NowMs() - 5000;
         await (await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Client(client), clientId)).DisposeAsync();
@@ -145,7 +140,7 @@ public sealed class IngestEndToEndTests(ServicesFixture services, ITestOutputHel
     [Fact]
     public async Task A_retained_status_without_ts_is_not_rewritten_on_resubscribe()
     {
-        string db = Db("retain");
+        string db = InfluxServer.NewDatabaseName("retain");
         await using (var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port))
             await publisher.PublishAsync("fleet/bkk/h2forklift/FL-RETAIN/status", """{"online":false}""", retain: true);
 

@@ -11,12 +11,10 @@ namespace Telemetry.IntegrationTests.Gateway;
 [Collection("services")]
 public sealed class PipelinesClientTests(ServicesFixture services)
 {
-    private static string Db(string name) => $"{name}_{Guid.NewGuid():N}"[..24];
-
     [Fact]
     public async Task Payloads_larger_than_the_receive_buffer_land_and_an_oversized_one_is_dead_lettered()
     {
-        string db = Db("large");
+        string db = InfluxServer.NewDatabaseName("large");
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db);
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
         long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_600_000;
@@ -39,12 +37,11 @@ public sealed class PipelinesClientTests(ServicesFixture services)
     }
 
     [Theory]
-    [InlineData("Pipelines")]
-    [InlineData("MQTTnet")]
+    [EachMqttClient]
     public async Task Constant_back_pressure_loses_nothing_and_is_counted(string client)
     {
         // One pending batch of 20 lines: reading pauses for InfluxDB all the time.
-        string db = Db("pressure");
+        string db = InfluxServer.NewDatabaseName("pressure");
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, new Dictionary<string, string?>
         {
             ["Mqtt:Client"] = client,
@@ -69,7 +66,7 @@ public sealed class PipelinesClientTests(ServicesFixture services)
     [Fact]
     public async Task Qos0_subscription_lands_messages_without_acknowledgements()
     {
-        string db = Db("qos0");
+        string db = InfluxServer.NewDatabaseName("qos0");
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db,
             new Dictionary<string, string?> { ["Mqtt:Qos"] = "0" }, clientId: $"gw-qos0-{Guid.NewGuid():N}");
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
@@ -88,7 +85,7 @@ public sealed class PipelinesClientTests(ServicesFixture services)
     public async Task A_broker_that_stops_answering_is_left_and_reconnected_after_the_keep_alive()
     {
         using var broker = new SilentBroker();
-        await using var gateway = await RunningGateway.StartAsync(broker.Port, services.Influx.Url, Db("silent"),
+        await using var gateway = await RunningGateway.StartAsync(broker.Port, services.Influx.Url, InfluxServer.NewDatabaseName("silent"),
             new Dictionary<string, string?> { ["Mqtt:KeepAliveSeconds"] = "1", ["Mqtt:ReconnectMinDelayMs"] = "50" });
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -166,51 +163,5 @@ public sealed class PipelinesClientTests(ServicesFixture services)
             _stop.Cancel();
             _listener.Stop();
         }
-    }
-}
-
-/// <summary>Subscriber mode over TLS to a real mosquitto (its own listener, a test CA), with both clients.</summary>
-[Collection("services")]
-public sealed class SubscriberTlsTests(ServicesFixture services)
-{
-    [Theory]
-    [InlineData("Pipelines")]
-    [InlineData("MQTTnet")]
-    public async Task Messages_arrive_over_tls_when_the_broker_is_signed_by_the_configured_ca(string client)
-    {
-        var directory = Directory.CreateTempSubdirectory("mqtt-tls-").FullName;
-        using var certificates = new Broker.TestCertificates(directory);
-        await using var broker = await MosquittoServer.StartAsync(
-            $"cafile {certificates.CaFile}\ncertfile {certificates.ServerCertificateFile}\nkeyfile {certificates.ServerKeyFile}\n");
-        string db = $"tls_{Guid.NewGuid():N}"[..20];
-        await using var gateway = await RunningGateway.StartAsync(broker.Port, services.Influx.Url, db, new Dictionary<string, string?>
-        {
-            ["Mqtt:Client"] = client,
-            ["Mqtt:UseTls"] = "true",
-            ["Mqtt:CaFile"] = certificates.CaFile,
-        });
-        long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
-
-        using var publish = System.Diagnostics.Process.Start("mosquitto_pub",
-            ["-h", "127.0.0.1", "-p", broker.Port.ToString(), "--cafile", certificates.CaFile, "-q", "1",
-             "-t", "fleet/bkk/h2bus/BUS-TLS/telemetry", "-m", $$"""{"ts":{{ts}},"seq":7,"passengers":12}"""])!;
-        await publish.WaitForExitAsync();
-        Assert.Equal(0, publish.ExitCode);
-
-        await gateway.WaitForAckedAsync(1, TimeSpan.FromSeconds(20));
-        Assert.Equal(12, (await services.Influx.QueryAsync(db, "SELECT passengers FROM telemetry")).Rows().Single()["passengers"].GetInt64());
-    }
-
-    [Fact]
-    public async Task A_broker_certificate_from_an_unknown_ca_is_refused()
-    {
-        var directory = Directory.CreateTempSubdirectory("mqtt-tls-").FullName;
-        using var certificates = new Broker.TestCertificates(directory);
-        await using var broker = await MosquittoServer.StartAsync(
-            $"cafile {certificates.CaFile}\ncertfile {certificates.ServerCertificateFile}\nkeyfile {certificates.ServerKeyFile}\n");
-
-        var refused = await Assert.ThrowsAsync<TimeoutException>(() => RunningGateway.StartAsync(broker.Port, services.Influx.Url, "tls_refused",
-            new Dictionary<string, string?> { ["Mqtt:UseTls"] = "true" }));
-        Assert.Contains("did not connect", refused.Message);
     }
 }

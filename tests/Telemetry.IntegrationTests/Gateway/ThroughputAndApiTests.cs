@@ -11,7 +11,7 @@ public sealed class ThroughputAndApiTests(ServicesFixture services, ITestOutputH
     [Fact]
     public async Task Two_hundred_thousand_qos1_messages_all_arrive()
     {
-        string db = $"flood_{Guid.NewGuid():N}"[..20];
+        string db = InfluxServer.NewDatabaseName("flood");
         const int publishers = 4, perPublisher = 50_000, total = publishers * perPublisher;
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db);
         long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;

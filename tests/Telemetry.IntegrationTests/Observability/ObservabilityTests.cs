@@ -12,8 +12,6 @@ public sealed class ObservabilityTests(ServicesFixture services, ITestOutputHelp
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private static string Db(string name) => $"{name}_{Guid.NewGuid():N}"[..24];
-
     private static Dictionary<string, string?> Settings(string listenUrl) => new()
     {
         ["Observability:ListenUrl"] = listenUrl,
@@ -23,7 +21,7 @@ public sealed class ObservabilityTests(ServicesFixture services, ITestOutputHelp
     [Fact]
     public async Task Quality_counts_add_up_per_vehicle_and_metrics_and_health_report_them()
     {
-        string db = Db("quality");
+        string db = InfluxServer.NewDatabaseName("quality");
         string url = $"http://127.0.0.1:{FreePort.Next()}";
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, Settings(url));
         await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
@@ -100,7 +98,7 @@ public sealed class ObservabilityTests(ServicesFixture services, ITestOutputHelp
     {
         await using var influx = await InfluxServer.StartAsync();
         string url = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, influx.Url, Db("readyz"), Settings(url));
+        await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, influx.Url, InfluxServer.NewDatabaseName("readyz"), Settings(url));
         Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(url)).Status);
 
         await influx.StopAsync();

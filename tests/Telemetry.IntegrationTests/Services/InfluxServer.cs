@@ -14,6 +14,9 @@ public sealed class InfluxServer : LocalServer
     {
     }
 
+    /// <summary>A database name of its own for one test on the shared server, e.g. "exact_3f2a9c…" (24 characters at most).</summary>
+    public static string NewDatabaseName(string purpose) => $"{purpose}_{Guid.NewGuid():N}"[..24];
+
     /// <summary>HTTP API, e.g. http://127.0.0.1:41234/ (with the trailing slash).</summary>
     public Uri Url { get; private set; } = null!;
 
