@@ -263,6 +263,10 @@ public class DecoderContractTests
     [InlineData("\"battery_id\":\"0123456789012345678901234567890123456789012345678901234567890123x\"")]
     [InlineData("\"battery_id\":\"line\\nbreak\"")]
     [InlineData("\"battery_id\":\"tab\\there\"")]
+    [InlineData("\"battery_id\":\"del\\u007fhere\"")]
+    [InlineData("\"battery_id\":\"c1\\u0080here\"")]
+    [InlineData("\"battery_id\":\"c1\\u009fhere\"")]
+    [InlineData("\"battery_id\":\"raw c1 \u0085 here\"")]
     [InlineData("\"lean_deg\":-70.5")]
     public void Wrong_type_or_out_of_range_drops_the_field(string field)
     {
@@ -282,6 +286,7 @@ public class DecoderContractTests
     [InlineData("\"battery_id\":\"0123456789012345678901234567890123456789012345678901234567890123\"", "battery_id=\"0123456789012345678901234567890123456789012345678901234567890123\"")]
     [InlineData("\"battery_id\":\"แบต-๑\"", "battery_id=\"แบต-๑\"")]
     [InlineData("\"battery_id\":\"\\u0042P-1\"", "battery_id=\"BP-1\"")]
+    [InlineData("\"battery_id\":\"\\u00a0BP\"", "battery_id=\"\u00a0BP\"")]
     [InlineData("\"battery_id\":\"a\\\"b\\\\c\"", "battery_id=\"a\\\"b\\\\c\"")]
     [InlineData("\"side_stand\":false", "side_stand=false")]
     public void Values_at_the_edges_are_written_exactly(string field, string expected)

@@ -570,7 +570,7 @@ public sealed class PayloadDecoder
     /// <summary>No control characters (a newline would end the line), within the length, one of the allowed values if any.</summary>
     private static bool IsAcceptableString(SignalDefinition signal, ReadOnlySpan<byte> value)
     {
-        if (value.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || value.Contains((byte)0x7F)) return false;
+        if (value.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || value.Contains((byte)0x7F) || ContainsC1Control(value)) return false;
         if (signal.AllowedValuesUtf8.Length > 0)
         {
             foreach (var allowed in signal.AllowedValuesUtf8)
@@ -580,6 +580,19 @@ public sealed class PayloadDecoder
         if (value.Length <= signal.MaxLength) return true;
         int scalars = value.Length - CountContinuationBytes(value);
         return scalars <= signal.MaxLength;
+    }
+
+    /// <summary>U+0080–U+009F (C1 controls: NEL among them) are UTF-8 C2 80 – C2 9F.</summary>
+    private static bool ContainsC1Control(ReadOnlySpan<byte> utf8)
+    {
+        for (int at = utf8.IndexOf((byte)0xC2); at >= 0 && at + 1 < utf8.Length; )
+        {
+            if (utf8[at + 1] is >= 0x80 and <= 0x9F) return true;
+            int next = utf8[(at + 1)..].IndexOf((byte)0xC2);
+            if (next < 0) return false;
+            at += 1 + next;
+        }
+        return false;
     }
 
     private static int CountContinuationBytes(ReadOnlySpan<byte> utf8)
