@@ -34,7 +34,11 @@ public sealed class PayloadDecoder
     private readonly byte[] _tagSuffix = new byte[96];
     private int _tagPrefixLength, _tagSuffixLength;
 
-    private readonly LineBuffer _fields = new(4096);
+    // Fields go straight into the output line, after the tag set; an event's into a scratch buffer first,
+    // since its type tag (which sorts before vehicle_id) may come after them.
+    private readonly LineBuffer _eventFields = new(4096);
+    private LineBuffer _fields = null!;
+    private int _lineStart, _fieldsStart;
     private readonly byte[] _keyScratch = new byte[MaxKeyBytes];
     private byte[] _stringScratch = new byte[1024];
     private readonly int[] _seenStamp;
@@ -196,7 +200,7 @@ public sealed class PayloadDecoder
     private bool TryDecodeFlatObject(ref FlatJsonScanner scanner, ReadOnlySpan<byte> payload, FieldSet fields, StreamKind stream,
         int objectIndex, bool retained, long nowMs, LineBuffer output, ref DecodeOutcome outcome)
     {
-        var state = BeginObject(objectIndex);
+        var state = BeginObject(objectIndex, stream, output);
         scanner.SkipWhitespace();
         if (!scanner.TryConsume((byte)'}'))
         {
@@ -221,7 +225,7 @@ public sealed class PayloadDecoder
     private void DecodeObject(ref Utf8JsonReader reader, FieldSet fields, StreamKind stream, int objectIndex, bool retained,
         long nowMs, LineBuffer output, ref DecodeOutcome outcome)
     {
-        var state = BeginObject(objectIndex);
+        var state = BeginObject(objectIndex, stream, output);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int keyStart = (int)reader.TokenStartIndex + 1;
@@ -247,14 +251,30 @@ public sealed class PayloadDecoder
         EndObject(ref state, fields, stream, retained, nowMs, output, ref outcome);
     }
 
-    private ObjectState BeginObject(int objectIndex)
+    private ObjectState BeginObject(int objectIndex, StreamKind stream, LineBuffer output)
     {
         if (++_stamp == int.MaxValue)
         {
             Array.Clear(_seenStamp);
             _stamp = 1;
         }
-        _fields.Clear();
+        if (stream == StreamKind.Event)
+        {
+            _fields = _eventFields;
+            _eventFields.Clear();
+            _fieldsStart = 0;
+        }
+        else
+        {
+            _fields = output;
+            _lineStart = output.Length;
+            var line = output.GetSpan(_tagPrefixLength + _tagSuffixLength + 1);
+            int n = Append(line, 0, _tagPrefix.AsSpan(0, _tagPrefixLength));
+            n = Append(line, n, _tagSuffix.AsSpan(0, _tagSuffixLength));
+            line[n++] = (byte)' ';
+            output.Advance(n);
+            _fieldsStart = output.Length;
+        }
         return new ObjectState { ObjectIndex = objectIndex, PendingStart = _pendingCount, TypeIndex = -1, Seq = -1 };
     }
 
@@ -334,7 +354,7 @@ public sealed class PayloadDecoder
         {
             if (stream == StreamKind.Event && o.TypeIndex < 0) rejection = RejectReason.MissingRequired;
             else if (fields.RequiredIndex >= 0 && !o.RequiredSeen) rejection = RejectReason.MissingRequired;
-            else if (_fields.Length == 0)
+            else if (FieldsLength == 0)
             {
                 if (stream == StreamKind.Event) _fields.Write("n=1i"u8);
                 else rejection = RejectReason.NoFields;
@@ -342,13 +362,15 @@ public sealed class PayloadDecoder
         }
         if (rejection is { } reason)
         {
+            if (stream != StreamKind.Event) output.Truncate(_lineStart);
             _pendingCount = o.PendingStart;
             AddPending(reason, o.ObjectIndex, 0, 0);
             outcome.ObjectsRejected++;
             return;
         }
 
-        WriteLine(output, o.TypeIndex, ts);
+        if (stream == StreamKind.Event) WriteEventLine(output, o.TypeIndex, ts);
+        else EndLine(output, ts);
         AddPending(null, o.ObjectIndex, 0, 0, o.Seq, ts);
         outcome.Points++;
         if (receiveTime) outcome.ReceiveTimeUsed++;
@@ -375,25 +397,31 @@ public sealed class PayloadDecoder
         _tagSuffixLength = n;
     }
 
-    private void WriteLine(LineBuffer output, int typeIndex, long ts)
+    private int FieldsLength => _fields.Length - _fieldsStart;
+
+    /// <summary>Ends a line whose tags and fields are already in the output: <c> {ts}\n</c>.</summary>
+    private static void EndLine(LineBuffer output, long ts)
     {
-        ReadOnlySpan<byte> type = typeIndex >= 0 ? _catalogue.EventTypesUtf8[typeIndex] : default;
-        var fields = _fields.WrittenSpan;
-        var line = output.GetSpan(_tagPrefixLength + 6 + type.Length + _tagSuffixLength + fields.Length + 24);
+        var end = output.GetSpan(22);
+        end[0] = (byte)' ';
+        ts.TryFormat(end[1..], out int tsLength);
+        end[1 + tsLength] = (byte)'\n';
+        output.Advance(tsLength + 2);
+    }
+
+    private void WriteEventLine(LineBuffer output, int typeIndex, long ts)
+    {
+        var type = _catalogue.EventTypesUtf8[typeIndex];
+        var fields = _eventFields.WrittenSpan;
+        var line = output.GetSpan(_tagPrefixLength + 6 + type.Length + _tagSuffixLength + 1 + fields.Length);
         int n = Append(line, 0, _tagPrefix.AsSpan(0, _tagPrefixLength));
-        if (typeIndex >= 0)
-        {
-            n = Append(line, n, ",type="u8);
-            n = Append(line, n, type);
-        }
+        n = Append(line, n, ",type="u8);
+        n = Append(line, n, type);
         n = Append(line, n, _tagSuffix.AsSpan(0, _tagSuffixLength));
         line[n++] = (byte)' ';
         n = Append(line, n, fields);
-        line[n++] = (byte)' ';
-        ts.TryFormat(line[n..], out int tsLength);
-        n += tsLength;
-        line[n++] = (byte)'\n';
         output.Advance(n);
+        EndLine(output, ts);
     }
 
     private static int Append(Span<byte> destination, int at, ReadOnlySpan<byte> bytes)
@@ -485,7 +513,7 @@ public sealed class PayloadDecoder
     {
         var destination = _fields.GetSpan(escapedKey.Length + 2 + maxValueBytes);
         at = 0;
-        if (_fields.Length > 0) destination[at++] = (byte)',';
+        if (FieldsLength > 0) destination[at++] = (byte)',';
         escapedKey.CopyTo(destination[at..]);
         at += escapedKey.Length;
         destination[at++] = (byte)'=';
