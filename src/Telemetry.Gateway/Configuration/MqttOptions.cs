@@ -29,10 +29,10 @@ public sealed class MqttOptions
     public int ReconnectMinDelayMs { get; set; } = 250;
     public int ReconnectMaxDelayMs { get; set; } = 30_000;
     /// <summary>
-    /// Built-in client: after a socket read that did not fill the read buffer, wait this long before reading
+    /// Built-in client: after a socket read that filled less than half of the read buffer, wait this long before reading
     /// again, so each read carries more messages and the process wakes up less. Adds at most this much latency. 0: read at once.
     /// </summary>
-    public int ReadCoalesceMs { get; set; } = 5;
+    public int ReadCoalesceMs { get; set; } = 10;
     /// <summary>Socket buffers. MQTTnet's 8 KiB default stalls a QoS 1 flood on loopback; 256 KiB does not.</summary>
     public int SocketBufferBytes { get; set; } = 256 * 1024;
 }
