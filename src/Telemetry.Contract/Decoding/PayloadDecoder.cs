@@ -34,10 +34,11 @@ public sealed class PayloadDecoder
     private readonly byte[] _tagSuffix = new byte[96];
     private int _tagPrefixLength, _tagSuffixLength;
 
-    // Fields go straight into the output line, after the tag set; an event's into a scratch buffer first,
-    // since its type tag (which sorts before vehicle_id) may come after them.
+    // Where the current object's fields go (_fieldsTarget, from _fieldsStart): straight into the output line
+    // (begun at _lineStart with the tag set), or for an event into _eventFields first, since its type tag
+    // (which sorts before vehicle_id) may come after them.
     private readonly LineBuffer _eventFields = new(4096);
-    private LineBuffer _fields = null!;
+    private LineBuffer _fieldsTarget = null!;
     private int _lineStart, _fieldsStart;
     private readonly byte[] _keyScratch = new byte[MaxKeyBytes];
     private byte[] _stringScratch = new byte[1024];
@@ -260,13 +261,13 @@ public sealed class PayloadDecoder
         }
         if (stream == StreamKind.Event)
         {
-            _fields = _eventFields;
+            _fieldsTarget = _eventFields;
             _eventFields.Clear();
             _fieldsStart = 0;
         }
         else
         {
-            _fields = output;
+            _fieldsTarget = output;
             _lineStart = output.Length;
             var line = output.GetSpan(_tagPrefixLength + _tagSuffixLength + 1);
             int n = Append(line, 0, _tagPrefix.AsSpan(0, _tagPrefixLength));
@@ -356,7 +357,7 @@ public sealed class PayloadDecoder
             else if (fields.RequiredIndex >= 0 && !o.RequiredSeen) rejection = RejectReason.MissingRequired;
             else if (FieldsLength == 0)
             {
-                if (stream == StreamKind.Event) _fields.Write("n=1i"u8);
+                if (stream == StreamKind.Event) _eventFields.Write("n=1i"u8);
                 else rejection = RejectReason.NoFields;
             }
         }
@@ -397,7 +398,7 @@ public sealed class PayloadDecoder
         _tagSuffixLength = n;
     }
 
-    private int FieldsLength => _fields.Length - _fieldsStart;
+    private int FieldsLength => _fieldsTarget.Length - _fieldsStart;
 
     /// <summary>Ends a line whose tags and fields are already in the output: <c> {ts}\n</c>.</summary>
     private static void EndLine(LineBuffer output, long ts)
@@ -511,7 +512,7 @@ public sealed class PayloadDecoder
     /// </summary>
     private Span<byte> BeginField(ReadOnlySpan<byte> escapedKey, int maxValueBytes, out int at)
     {
-        var destination = _fields.GetSpan(escapedKey.Length + 2 + maxValueBytes);
+        var destination = _fieldsTarget.GetSpan(escapedKey.Length + 2 + maxValueBytes);
         at = 0;
         if (FieldsLength > 0) destination[at++] = (byte)',';
         escapedKey.CopyTo(destination[at..]);
@@ -524,13 +525,13 @@ public sealed class PayloadDecoder
     {
         var destination = BeginField(escapedKey, valueText.Length, out int at);
         valueText.CopyTo(destination[at..]);
-        _fields.Advance(at + valueText.Length);
+        _fieldsTarget.Advance(at + valueText.Length);
     }
 
     private void WriteIntegerField(ReadOnlySpan<byte> escapedKey, long value)
     {
         var destination = BeginField(escapedKey, PlainNumber.MaxIntegerLength, out int at);
-        _fields.Advance(at + PlainNumber.WriteInteger(value, destination[at..]));
+        _fieldsTarget.Advance(at + PlainNumber.WriteInteger(value, destination[at..]));
     }
 
     private bool TryWriteField(JsonScalar value, SignalDefinition signal, bool viaPath)
@@ -552,7 +553,7 @@ public sealed class PayloadDecoder
                 else
                 {
                     var destination = BeginField(signal.FieldKeyEscaped, PlainNumber.MaxDoubleLength, out int at);
-                    _fields.Advance(at + PlainNumber.WriteDouble(number, destination[at..]));
+                    _fieldsTarget.Advance(at + PlainNumber.WriteDouble(number, destination[at..]));
                 }
                 return true;
             }
@@ -575,7 +576,7 @@ public sealed class PayloadDecoder
             {
                 if (value.Type != JsonTokenType.String || !IsAcceptableString(signal, value.Text)) return false;
                 var destination = BeginField(signal.FieldKeyEscaped, value.Text.Length * 2 + 2, out int at);
-                _fields.Advance(at + LineProtocolEscaping.WriteQuotedString(value.Text, destination[at..]));
+                _fieldsTarget.Advance(at + LineProtocolEscaping.WriteQuotedString(value.Text, destination[at..]));
                 return true;
             }
         }
@@ -598,7 +599,7 @@ public sealed class PayloadDecoder
     /// <summary>No control characters (a newline would end the line), within the length, one of the allowed values if any.</summary>
     private static bool IsAcceptableString(SignalDefinition signal, ReadOnlySpan<byte> value)
     {
-        if (value.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || value.Contains((byte)0x7F) || ContainsC1Control(value)) return false;
+        if (ContainsControlCharacter(value)) return false;
         if (signal.AllowedValuesUtf8.Length > 0)
         {
             foreach (var allowed in signal.AllowedValuesUtf8)
@@ -610,16 +611,15 @@ public sealed class PayloadDecoder
         return scalars <= signal.MaxLength;
     }
 
-    /// <summary>U+0080–U+009F (C1 controls: NEL among them) are UTF-8 C2 80 – C2 9F.</summary>
-    private static bool ContainsC1Control(ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// U+0000–U+001F and U+007F, and the C1 controls U+0080–U+009F (NEL among them), which in UTF-8 are
+    /// C2 80 – C2 9F. The text is valid UTF-8, so a C2 is always a lead byte.
+    /// </summary>
+    private static bool ContainsControlCharacter(ReadOnlySpan<byte> utf8)
     {
-        for (int at = utf8.IndexOf((byte)0xC2); at >= 0 && at + 1 < utf8.Length; )
-        {
+        if (utf8.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || utf8.Contains((byte)0x7F)) return true;
+        for (int at; (at = utf8.IndexOf((byte)0xC2)) >= 0 && at + 1 < utf8.Length; utf8 = utf8[(at + 1)..])
             if (utf8[at + 1] is >= 0x80 and <= 0x9F) return true;
-            int next = utf8[(at + 1)..].IndexOf((byte)0xC2);
-            if (next < 0) return false;
-            at += 1 + next;
-        }
         return false;
     }
 

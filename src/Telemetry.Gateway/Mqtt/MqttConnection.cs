@@ -37,12 +37,12 @@ internal sealed class MqttConnection
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _sending;
     private readonly object _ackGate = new();
-    private byte[] _acks = new byte[16 * 1024];
+    private byte[] _acks = ArrayPool<byte>.Shared.Rent(16 * 1024);
     private int _ackBytes;
     private long _waitingSince;
     private volatile bool _open = true;
 
-    /// <summary>A packet (or a run of PUBACKs, then from the pool) waiting to be written.</summary>
+    /// <summary>A packet (or a run of PUBACKs, then in a pooled buffer) waiting to be written.</summary>
     private readonly record struct Outgoing(byte[] Bytes, int Length, bool IsAcks);
 
     private MqttConnection(Socket socket, Stream stream, int coalesceMs, Action<int> acksLost)
@@ -224,7 +224,13 @@ internal sealed class MqttConnection
         lock (_ackGate)
         {
             if (!_open) return false;
-            if (_ackBytes + MqttWire.PubAckLength > _acks.Length) Array.Resize(ref _acks, _acks.Length * 2);
+            if (_ackBytes + MqttWire.PubAckLength > _acks.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(_acks.Length * 2);
+                _acks.AsSpan(0, _ackBytes).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_acks);
+                _acks = larger;
+            }
             MqttWire.WritePubAck(_acks.AsSpan(_ackBytes), packetId);
             _ackBytes += MqttWire.PubAckLength;
             return true;
@@ -237,12 +243,13 @@ internal sealed class MqttConnection
         lock (_ackGate)
         {
             if (_ackBytes == 0) return;
-            var bytes = ArrayPool<byte>.Shared.Rent(_ackBytes);
-            _acks.AsSpan(0, _ackBytes).CopyTo(bytes);
-            if (!_outgoing.Writer.TryWrite(new Outgoing(bytes, _ackBytes, IsAcks: true)))
+            // The gathered buffer itself goes to the send loop (which returns it to the pool); gathering goes on in a new one.
+            var gathered = _acks;
+            _acks = ArrayPool<byte>.Shared.Rent(gathered.Length);
+            if (!_outgoing.Writer.TryWrite(new Outgoing(gathered, _ackBytes, IsAcks: true)))
             {
                 _acksLost(_ackBytes / MqttWire.PubAckLength);
-                ArrayPool<byte>.Shared.Return(bytes);
+                ArrayPool<byte>.Shared.Return(gathered);
             }
             _ackBytes = 0;
         }
@@ -257,35 +264,4 @@ internal sealed class MqttConnection
         _socket.Dispose();
         _mayRead.Set();
     }
-}
-
-/// <summary>Names of the MQTT 5 reason codes a subscriber meets (§2.4).</summary>
-internal static class ReasonCodes
-{
-    public static string Describe(byte code) => code switch
-    {
-        0x00 => "0x00 success",
-        0x04 => "0x04 disconnect with will message",
-        0x80 => "0x80 unspecified error",
-        0x81 => "0x81 malformed packet",
-        0x82 => "0x82 protocol error",
-        0x83 => "0x83 implementation specific error",
-        0x84 => "0x84 unsupported protocol version",
-        0x85 => "0x85 client identifier not valid",
-        0x86 => "0x86 bad user name or password",
-        0x87 => "0x87 not authorized",
-        0x88 => "0x88 server unavailable",
-        0x89 => "0x89 server busy",
-        0x8A => "0x8A banned",
-        0x8B => "0x8B server shutting down",
-        0x8D => "0x8D keep alive timeout",
-        0x8E => "0x8E session taken over (another client connected with the same client id)",
-        0x8F => "0x8F topic filter invalid",
-        0x93 => "0x93 receive maximum exceeded",
-        0x95 => "0x95 packet too large",
-        0x97 => "0x97 quota exceeded",
-        0x9E => "0x9E shared subscriptions not supported",
-        0xA2 => "0xA2 wildcard subscriptions not supported",
-        _ => $"0x{code:X2}",
-    };
 }
