@@ -34,12 +34,7 @@ public sealed class PayloadDecoder
     private readonly byte[] _tagSuffix = new byte[96];
     private int _tagPrefixLength, _tagSuffixLength;
 
-    // Where the current object's fields go (_fieldsTarget, from _fieldsStart): straight into the output line
-    // (begun at _lineStart with the tag set), or for an event into _eventFields first, since its type tag
-    // (which sorts before vehicle_id) may come after them.
-    private readonly LineBuffer _eventFields = new(4096);
-    private LineBuffer _fieldsTarget = null!;
-    private int _lineStart, _fieldsStart;
+    private readonly LineBuffer _fields = new(4096);
     private readonly byte[] _keyScratch = new byte[MaxKeyBytes];
     private byte[] _stringScratch = new byte[1024];
     private readonly int[] _seenStamp;
@@ -201,7 +196,7 @@ public sealed class PayloadDecoder
     private bool TryDecodeFlatObject(ref FlatJsonScanner scanner, ReadOnlySpan<byte> payload, FieldSet fields, StreamKind stream,
         int objectIndex, bool retained, long nowMs, LineBuffer output, ref DecodeOutcome outcome)
     {
-        var state = BeginObject(objectIndex, stream, output);
+        var state = BeginObject(objectIndex);
         scanner.SkipWhitespace();
         if (!scanner.TryConsume((byte)'}'))
         {
@@ -226,7 +221,7 @@ public sealed class PayloadDecoder
     private void DecodeObject(ref Utf8JsonReader reader, FieldSet fields, StreamKind stream, int objectIndex, bool retained,
         long nowMs, LineBuffer output, ref DecodeOutcome outcome)
     {
-        var state = BeginObject(objectIndex, stream, output);
+        var state = BeginObject(objectIndex);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int keyStart = (int)reader.TokenStartIndex + 1;
@@ -252,30 +247,14 @@ public sealed class PayloadDecoder
         EndObject(ref state, fields, stream, retained, nowMs, output, ref outcome);
     }
 
-    private ObjectState BeginObject(int objectIndex, StreamKind stream, LineBuffer output)
+    private ObjectState BeginObject(int objectIndex)
     {
         if (++_stamp == int.MaxValue)
         {
             Array.Clear(_seenStamp);
             _stamp = 1;
         }
-        if (stream == StreamKind.Event)
-        {
-            _fieldsTarget = _eventFields;
-            _eventFields.Clear();
-            _fieldsStart = 0;
-        }
-        else
-        {
-            _fieldsTarget = output;
-            _lineStart = output.Length;
-            var line = output.GetSpan(_tagPrefixLength + _tagSuffixLength + 1);
-            int n = Append(line, 0, _tagPrefix.AsSpan(0, _tagPrefixLength));
-            n = Append(line, n, _tagSuffix.AsSpan(0, _tagSuffixLength));
-            line[n++] = (byte)' ';
-            output.Advance(n);
-            _fieldsStart = output.Length;
-        }
+        _fields.Clear();
         return new ObjectState { ObjectIndex = objectIndex, PendingStart = _pendingCount, TypeIndex = -1, Seq = -1 };
     }
 
@@ -355,23 +334,21 @@ public sealed class PayloadDecoder
         {
             if (stream == StreamKind.Event && o.TypeIndex < 0) rejection = RejectReason.MissingRequired;
             else if (fields.RequiredIndex >= 0 && !o.RequiredSeen) rejection = RejectReason.MissingRequired;
-            else if (FieldsLength == 0)
+            else if (_fields.Length == 0)
             {
-                if (stream == StreamKind.Event) _eventFields.Write("n=1i"u8);
+                if (stream == StreamKind.Event) _fields.Write("n=1i"u8);
                 else rejection = RejectReason.NoFields;
             }
         }
         if (rejection is { } reason)
         {
-            if (stream != StreamKind.Event) output.Truncate(_lineStart);
             _pendingCount = o.PendingStart;
             AddPending(reason, o.ObjectIndex, 0, 0);
             outcome.ObjectsRejected++;
             return;
         }
 
-        if (stream == StreamKind.Event) WriteEventLine(output, o.TypeIndex, ts);
-        else EndLine(output, ts);
+        WriteLine(output, o.TypeIndex, ts);
         AddPending(null, o.ObjectIndex, 0, 0, o.Seq, ts);
         outcome.Points++;
         if (receiveTime) outcome.ReceiveTimeUsed++;
@@ -398,31 +375,25 @@ public sealed class PayloadDecoder
         _tagSuffixLength = n;
     }
 
-    private int FieldsLength => _fieldsTarget.Length - _fieldsStart;
-
-    /// <summary>Ends a line whose tags and fields are already in the output: <c> {ts}\n</c>.</summary>
-    private static void EndLine(LineBuffer output, long ts)
+    private void WriteLine(LineBuffer output, int typeIndex, long ts)
     {
-        var end = output.GetSpan(22);
-        end[0] = (byte)' ';
-        ts.TryFormat(end[1..], out int tsLength);
-        end[1 + tsLength] = (byte)'\n';
-        output.Advance(tsLength + 2);
-    }
-
-    private void WriteEventLine(LineBuffer output, int typeIndex, long ts)
-    {
-        var type = _catalogue.EventTypesUtf8[typeIndex];
-        var fields = _eventFields.WrittenSpan;
-        var line = output.GetSpan(_tagPrefixLength + 6 + type.Length + _tagSuffixLength + 1 + fields.Length);
+        ReadOnlySpan<byte> type = typeIndex >= 0 ? _catalogue.EventTypesUtf8[typeIndex] : default;
+        var fields = _fields.WrittenSpan;
+        var line = output.GetSpan(_tagPrefixLength + 6 + type.Length + _tagSuffixLength + fields.Length + 24);
         int n = Append(line, 0, _tagPrefix.AsSpan(0, _tagPrefixLength));
-        n = Append(line, n, ",type="u8);
-        n = Append(line, n, type);
+        if (typeIndex >= 0)
+        {
+            n = Append(line, n, ",type="u8);
+            n = Append(line, n, type);
+        }
         n = Append(line, n, _tagSuffix.AsSpan(0, _tagSuffixLength));
         line[n++] = (byte)' ';
         n = Append(line, n, fields);
+        line[n++] = (byte)' ';
+        ts.TryFormat(line[n..], out int tsLength);
+        n += tsLength;
+        line[n++] = (byte)'\n';
         output.Advance(n);
-        EndLine(output, ts);
     }
 
     private static int Append(Span<byte> destination, int at, ReadOnlySpan<byte> bytes)
@@ -512,9 +483,9 @@ public sealed class PayloadDecoder
     /// </summary>
     private Span<byte> BeginField(ReadOnlySpan<byte> escapedKey, int maxValueBytes, out int at)
     {
-        var destination = _fieldsTarget.GetSpan(escapedKey.Length + 2 + maxValueBytes);
+        var destination = _fields.GetSpan(escapedKey.Length + 2 + maxValueBytes);
         at = 0;
-        if (FieldsLength > 0) destination[at++] = (byte)',';
+        if (_fields.Length > 0) destination[at++] = (byte)',';
         escapedKey.CopyTo(destination[at..]);
         at += escapedKey.Length;
         destination[at++] = (byte)'=';
@@ -525,13 +496,13 @@ public sealed class PayloadDecoder
     {
         var destination = BeginField(escapedKey, valueText.Length, out int at);
         valueText.CopyTo(destination[at..]);
-        _fieldsTarget.Advance(at + valueText.Length);
+        _fields.Advance(at + valueText.Length);
     }
 
     private void WriteIntegerField(ReadOnlySpan<byte> escapedKey, long value)
     {
         var destination = BeginField(escapedKey, PlainNumber.MaxIntegerLength, out int at);
-        _fieldsTarget.Advance(at + PlainNumber.WriteInteger(value, destination[at..]));
+        _fields.Advance(at + PlainNumber.WriteInteger(value, destination[at..]));
     }
 
     private bool TryWriteField(JsonScalar value, SignalDefinition signal, bool viaPath)
@@ -553,7 +524,7 @@ public sealed class PayloadDecoder
                 else
                 {
                     var destination = BeginField(signal.FieldKeyEscaped, PlainNumber.MaxDoubleLength, out int at);
-                    _fieldsTarget.Advance(at + PlainNumber.WriteDouble(number, destination[at..]));
+                    _fields.Advance(at + PlainNumber.WriteDouble(number, destination[at..]));
                 }
                 return true;
             }
@@ -576,7 +547,7 @@ public sealed class PayloadDecoder
             {
                 if (value.Type != JsonTokenType.String || !IsAcceptableString(signal, value.Text)) return false;
                 var destination = BeginField(signal.FieldKeyEscaped, value.Text.Length * 2 + 2, out int at);
-                _fieldsTarget.Advance(at + LineProtocolEscaping.WriteQuotedString(value.Text, destination[at..]));
+                _fields.Advance(at + LineProtocolEscaping.WriteQuotedString(value.Text, destination[at..]));
                 return true;
             }
         }
