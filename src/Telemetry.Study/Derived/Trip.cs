@@ -3,7 +3,8 @@ namespace Telemetry.Study.Derived;
 /// <summary>
 /// One trip (wire contract section 8, measurement <c>trips</c>, time = <see cref="StartMs"/>).
 /// Values that cannot be derived from the data (no battery signals, no hydrogen signals) are null and
-/// are not written as fields.
+/// are not written as fields. <see cref="AvgBattTempC"/> (mean <c>batt_temp_c</c> over the trip's samples, °C)
+/// is for the report's energy-per-km plot; the contract's <c>trips</c> fields do not include it.
 /// </summary>
 public sealed record Trip(
     VehicleKey Vehicle,
@@ -19,4 +20,5 @@ public sealed record Trip(
     double? SocEndPct,
     double? H2Kg,
     double? KgPer100Km,
-    long Samples);
+    long Samples,
+    double? AvgBattTempC = null);
