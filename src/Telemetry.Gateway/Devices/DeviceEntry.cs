@@ -24,7 +24,7 @@ public sealed record DeviceEntry
         if (!TopicParser.IsValidSite(Site)) return $"device {Id}: site '{Site}' must match [a-z0-9-]{{1,32}}";
         if (!TopicParser.IsValidSite(Kind)) return $"device {Id}: kind '{Kind}' must match [a-z0-9-]{{1,32}}";
         if (PasswordHash.Length > 0 && !Devices.PasswordHash.IsWellFormed(PasswordHash))
-            return $"device {Id}: password_hash is not {Devices.PasswordHash.Scheme}$iterations(>= {Devices.PasswordHash.MinIterations})$salt$hash";
+            return $"device {Id}: password_hash is not {Devices.PasswordHash.Scheme}$iterations(>= {Devices.PasswordHash.MinIterations})$salt$hash (or the older {Devices.PasswordHash.LegacyScheme}$...)";
         return null;
     }
 }

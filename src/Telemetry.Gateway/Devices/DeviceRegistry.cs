@@ -110,6 +110,11 @@ public sealed class DeviceRegistry : IDisposable
                 if (!changed) return;
                 _logger.LogInformation("Device registry {Path}: {Enabled} enabled of {Count} devices", _path,
                     devices.Values.Count(d => d.Enabled), devices.Count);
+                int legacy = devices.Values.Count(d => PasswordHash.IsLegacy(d.PasswordHash));
+                if (legacy > 0)
+                    _logger.LogWarning("Device registry {Path}: {Legacy} devices have a {LegacyScheme} password hash; " +
+                        "move them to {Scheme} with 'telemetry-gateway devices rehash' (or reset-password)", _path, legacy,
+                        PasswordHash.LegacyScheme, PasswordHash.Scheme);
                 if (!throwOnError) Changed?.Invoke();
             }
             catch (Exception e) when (!throwOnError && e is IOException or InvalidDataException or UnauthorizedAccessException)

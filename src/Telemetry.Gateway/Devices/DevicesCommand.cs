@@ -1,7 +1,7 @@
 namespace Telemetry.Gateway.Devices;
 
 /// <summary>
-/// <c>telemetry-gateway devices add|disable|enable|reset-password|list</c>: edits the registry file.
+/// <c>telemetry-gateway devices add|disable|enable|reset-password|rehash|list</c>: edits the registry file.
 /// A new password is printed once and only its hash is stored. A running gateway picks the change up by itself.
 /// </summary>
 public static class DevicesCommand
@@ -10,13 +10,15 @@ public static class DevicesCommand
         usage: telemetry-gateway devices <command> [options]
           add            --id ID --site SITE --kind KIND [--no-password]   add a device; prints its password once
           reset-password --id ID                                          new password, printed once
+          rehash         --id ID                                          reads the device's current password on standard input
+                                                                          and stores it again in the current hash form
           disable        --id ID                                          refuse its connections (and drop open ones)
           enable         --id ID
           list
         options: --registry PATH (default: $Broker__RegistryPath, else devices.json)
         """;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
@@ -38,7 +40,7 @@ public static class DevicesCommand
             {
                 case "list":
                     foreach (var d in devices)
-                        output.WriteLine($"{d.Id}\t{d.Site}\t{d.Kind}\t{(d.Enabled ? "enabled" : "disabled")}\t{(d.PasswordHash.Length > 0 ? "password" : "certificate only")}");
+                        output.WriteLine($"{d.Id}\t{d.Site}\t{d.Kind}\t{(d.Enabled ? "enabled" : "disabled")}\t{PasswordKind(d.PasswordHash)}");
                     return 0;
                 case "add":
                     return Add(devices, registry, options, output, error);
@@ -49,6 +51,8 @@ public static class DevicesCommand
                         output.WriteLine(password);
                         return d with { PasswordHash = PasswordHash.Create(password) };
                     });
+                case "rehash":
+                    return Rehash(devices, registry, options, input ?? Console.In, error);
                 case "disable":
                     return Change(devices, registry, options, error, d => d with { Enabled = false });
                 case "enable":
@@ -114,6 +118,28 @@ public static class DevicesCommand
         devices[index] = change(devices[index]) with { Updated = DateTimeOffset.UtcNow };
         DeviceRegistryFile.Save(registry, devices);
         return 0;
+    }
+
+    private static string PasswordKind(string hash) =>
+        hash.Length == 0 ? "certificate only" : PasswordHash.IsLegacy(hash) ? $"password ({PasswordHash.LegacyScheme}: rehash)" : "password";
+
+    /// <summary>Moves a device to the current hash form without changing its password (the vehicle keeps working).</summary>
+    private static int Rehash(List<DeviceEntry> devices, string registry, Dictionary<string, string?> options, TextReader input, TextWriter error)
+    {
+        if (!Require(options, error, "id")) return 2;
+        var device = devices.Find(d => d.Id == options["id"]);
+        if (device is null || device.PasswordHash.Length == 0)
+        {
+            error.WriteLine(device is null ? $"device {options["id"]} is not in {registry}" : $"device {device.Id} has no password (certificate only)");
+            return 1;
+        }
+        string? password = input.ReadLine();
+        if (string.IsNullOrEmpty(password) || !PasswordHash.Verify(System.Text.Encoding.UTF8.GetBytes(password), device.PasswordHash))
+        {
+            error.WriteLine($"the password read from standard input is not device {device.Id}'s; nothing changed");
+            return 1;
+        }
+        return Change(devices, registry, options, error, d => d with { PasswordHash = PasswordHash.Create(password) });
     }
 
     private static bool Require(Dictionary<string, string?> options, TextWriter error, params string[] names)

@@ -36,19 +36,20 @@ public sealed class BrokerGateway : IAsyncDisposable
 
     /// <param name="devices">(id, site, kind) of each registered device, each given a fresh password</param>
     /// <param name="tls">a TLS listener with these certificates (and device certificates accepted)</param>
+    /// <param name="entries">more registry entries, written as given (passwords chosen by the test)</param>
     public static async Task<BrokerGateway> StartAsync(Uri influxUrl, string database, IEnumerable<(string Id, string Site, string Kind)> devices,
         TestCertificates? tls = null, IReadOnlyDictionary<string, string?>? extra = null, Action<ILoggingBuilder>? logging = null,
-        string? directory = null)
+        string? directory = null, IEnumerable<DeviceEntry>? entries = null)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("broker-gw-").FullName;
         var passwords = new Dictionary<string, string>();
-        var entries = new List<DeviceEntry>();
+        var registry = new List<DeviceEntry>(entries ?? []);
         foreach (var (id, site, kind) in devices)
         {
             passwords[id] = PasswordHash.NewPassword();
-            entries.Add(new DeviceEntry { Id = id, Site = site, Kind = kind, PasswordHash = PasswordHash.Create(passwords[id]) });
+            registry.Add(new DeviceEntry { Id = id, Site = site, Kind = kind, PasswordHash = PasswordHash.Create(passwords[id]) });
         }
-        DeviceRegistryFile.Save(Path.Combine(directory, "devices.json"), entries);
+        DeviceRegistryFile.Save(Path.Combine(directory, "devices.json"), registry);
 
         int plainPort = FreePort.Next(), tlsPort = tls is null ? 0 : FreePort.Next();
         var settings = new Dictionary<string, string?>
