@@ -1,16 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
+using Telemetry.Gateway.Observability;
 
 if (args.Length > 0 && args[0] == "devices") return DevicesCommand.Run(args[1..], Console.Out, Console.Error);
 
 try
 {
     using var host = GatewayHost.Build(args);
+    var runtime = host.Services.GetRequiredService<GatewayRuntime>();
     await host.RunAsync();
+    if (runtime.StartupFailure is { } failure)
+    {
+        // 2 like any configuration error (systemd does not restart it); 3: InfluxDB was not there in time (restart may help).
+        Console.Error.WriteLine($"InfluxDB error: {failure.Message}");
+        return failure.Retryable ? 3 : 2;
+    }
     return 0;
 }
 catch (Exception e) when (ConfigurationErrors.From(e) is { Count: > 0 } failures)

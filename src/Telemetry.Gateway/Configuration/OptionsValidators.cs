@@ -84,15 +84,26 @@ internal sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
         const string s = InfluxOptions.Section;
         if (o.Url is null || !o.Url.IsAbsoluteUri || o.Url.Scheme is not ("http" or "https"))
             errors.Add($"{s}:Url is '{o.Url}'; allowed: an http(s) URL such as http://127.0.0.1:8086");
-        if (o.Api != InfluxApi.V2 && string.IsNullOrWhiteSpace(o.Database)) errors.Add($"{s}:Database is empty; the v1 API needs a database name");
-        if (o.Api != InfluxApi.V1 && (string.IsNullOrWhiteSpace(o.Org) || string.IsNullOrWhiteSpace(o.Bucket)))
+        if (o.Api != InfluxApi.V2 && string.IsNullOrWhiteSpace(o.Database)) errors.Add($"{s}:Database is empty; the v1 and v3 APIs need a database name");
+        if (o.Api is InfluxApi.V2 or InfluxApi.Auto && (string.IsNullOrWhiteSpace(o.Org) || string.IsNullOrWhiteSpace(o.Bucket)))
             errors.Add($"{s}:Org and {s}:Bucket must be set for the v2 API");
+        if (o.Api == InfluxApi.V3)
+        {
+            if (!IsInfluxDb3Name(o.Database))
+                errors.Add($"{s}:Database '{o.Database}' is not an InfluxDB 3 database name; allowed: ASCII letters, digits, '_' and '-', starting with a letter or digit");
+            if (o.RetentionPolicy.Length > 0) errors.Add($"{s}:RetentionPolicy is '{o.RetentionPolicy}'; InfluxDB 3 has no retention policies: leave it empty");
+        }
+        OptionsRules.Range(errors, $"{s}:StartupTimeoutSeconds", o.StartupTimeoutSeconds, 1, 86_400);
         OptionsRules.Range(errors, $"{s}:TimeoutSeconds", o.TimeoutSeconds, 1, 600);
         OptionsRules.Range(errors, $"{s}:Writers", o.Writers, 1, 16);
         OptionsRules.Range(errors, $"{s}:RetryDelayMs", o.RetryDelayMs, 10, 60_000);
         OptionsRules.Range(errors, $"{s}:MaxRetryDelayMs", o.MaxRetryDelayMs, o.RetryDelayMs, 600_000);
         return OptionsRules.Result(errors);
     }
+
+    /// <summary>InfluxDB 3's own rule (influxdb3_server validate_db_name), checked here so the mistake shows before any request.</summary>
+    private static bool IsInfluxDb3Name(string name) =>
+        name.Length > 0 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }
 
 internal sealed class BatchingOptionsValidator : IValidateOptions<BatchingOptions>

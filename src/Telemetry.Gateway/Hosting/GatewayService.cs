@@ -31,6 +31,7 @@ public sealed class GatewayService(
     QualityTracker quality,
     GatewayRuntime runtime,
     IMessageSource source,
+    IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<GatewayService>();
@@ -53,18 +54,19 @@ public sealed class GatewayService(
         WarnIfReceiveMaximumThrottles();
 
         using var http = InfluxWriter.CreateHttpClient(influx);
-        var api = await ConnectInfluxAsync(http, influx, stoppingToken);
-        if (api is null) return;
+        var server = await ConnectInfluxAsync(http, influx, stoppingToken);
+        if (server is null) return;
+        var api = server.Api;
         var spoolSettings = spoolOptions.Value;
         using var spool = spoolSettings.Enabled ? DiskSpool.Open(spoolSettings, loggers.CreateLogger<DiskSpool>()) : null;
         int writerCount = influx.Writers + (spool is null ? 0 : 1);
-        var writers = Enumerable.Range(0, writerCount).Select(_ => InfluxWriter.Create(http, influx, api.Value)).ToArray();
+        var writers = Enumerable.Range(0, writerCount).Select(_ => InfluxWriter.Create(http, influx, api)).ToArray();
 
         using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
         var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, spool, spoolSettings,
             deadLetters, counters, batchingOptions.Value, influx, source, loggers.CreateLogger<IngestPipeline>(),
             quality: qualityOptions.Value.Enabled ? quality : null);
-        using var qualityWriter = InfluxWriter.Create(http, influx, api.Value);
+        using var qualityWriter = InfluxWriter.Create(http, influx, api);
         var qualityReporter = NewQualityReporter(qualityWriter);
         await using (pipeline)
         {
@@ -116,32 +118,23 @@ public sealed class GatewayService(
         }
     }
 
-    private async Task<InfluxApi?> ConnectInfluxAsync(HttpClient http, InfluxOptions influx, CancellationToken ct)
+    /// <summary>Null when stopped meanwhile, or when InfluxDB cannot be used: then the gateway stops with the reason.</summary>
+    private async Task<InfluxServerInfo?> ConnectInfluxAsync(HttpClient http, InfluxOptions influx, CancellationToken ct)
     {
-        for (int delayMs = 500; ; delayMs = Math.Min(delayMs * 2, 30_000))
+        try
         {
-            try
-            {
-                var api = await InfluxWriter.ResolveApiAsync(http, influx, _logger, ct);
-                if (influx.CreateDatabase) await InfluxWriter.EnsureDatabaseAsync(http, influx, api, _logger, ct);
-                return api;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return null;
-            }
-            catch (Exception e)
-            {
-                _logger.LogWarning("InfluxDB at {Url} not ready: {Error}; retrying in {Delay} ms", influx.Url, e.Message, delayMs);
-            }
-            try
-            {
-                await Task.Delay(delayMs, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
+            return await InfluxStartup.ConnectAsync(http, influx, _logger, TimeProvider.System, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (InfluxStartupException e)
+        {
+            _logger.LogCritical("Cannot start: {Error}", e.Message);
+            runtime.StartupFailed(e);
+            lifetime.StopApplication();
+            return null;
         }
     }
 

@@ -1,4 +1,5 @@
 using Telemetry.Pipeline.Batching;
+using Telemetry.Pipeline.Influx;
 using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Observability;
@@ -12,6 +13,10 @@ public sealed class GatewayRuntime
     public IngestPipeline? Pipeline => _pipeline;
     public DiskSpool? Spool => _spool;
     public bool SpoolEnabled { get; private set; }
+    /// <summary>Why start-up gave up on InfluxDB (the process then exits non-zero); null otherwise.</summary>
+    public InfluxStartupException? StartupFailure { get; private set; }
+
+    public void StartupFailed(InfluxStartupException failure) => StartupFailure = failure;
 
     public void Started(IngestPipeline pipeline, DiskSpool? spool)
     {

@@ -32,6 +32,8 @@ public sealed class ReadinessCheck : IDisposable
         _services = services;
         _mode = gateway.Value.Mode;
         _probe = new HttpClient { BaseAddress = influx.Value.Url, Timeout = TimeSpan.FromSeconds(2) };
+        // InfluxDB 3.10 and later answer /ping without the token with 401.
+        _probe.DefaultRequestHeaders.Authorization = InfluxServerProbe.PingAuthorization(influx.Value);
     }
 
     public async Task<(bool Ready, IReadOnlyDictionary<string, CheckResult> Checks)> CheckAsync(CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
@@ -28,6 +29,9 @@ internal sealed class BatchDelivery(
                 case WriteStatus.Written:
                     counters.BatchWritten(points, lines.Length);
                     if (attempt > 0) failures.Recovered(attempt + 1);
+                    return;
+                case WriteStatus.PartiallyRefused when result.Refused is { } refused && IsConsistent(lines.Span, refused, out var lineStarts):
+                    await DeadLetterListedAsync(lines, result, refused, lineStarts, allowSpool, ct);
                     return;
                 case WriteStatus.PartiallyRefused or WriteStatus.TooLarge:
                     await SplitAsync(lines, result, allowSpool, ct);
@@ -74,6 +78,67 @@ internal sealed class BatchDelivery(
         await DeliverAsync(first, CountLines(first.Span), allowSpool, ct);
         await DeliverAsync(second, CountLines(second.Span), allowSpool, ct);
     }
+
+    /// <summary>
+    /// InfluxDB 3 named the lines it refused and stored the others: dead-letter exactly those, with its reason
+    /// for each. It lists at most <see cref="PartialWriteAnswer.ListLimit"/>; with a full list, the lines after
+    /// the last one listed may hold more refusals, so they are written again (harmless for those it kept).
+    /// </summary>
+    private async Task DeadLetterListedAsync(ReadOnlyMemory<byte> lines, WriteResult result, IReadOnlyList<RefusedLine> refused,
+        int[] lineStarts, bool allowSpool, CancellationToken ct)
+    {
+        failures.Refused(result);
+        int lineCount = lineStarts.Length - 1;
+        int lastListed = refused[^1].LineNumber;
+        bool listMayBeCut = refused.Count >= PartialWriteAnswer.ListLimit && lastListed < lineCount;
+        int covered = listMayBeCut ? lastListed : lineCount;
+        foreach (var line in refused)
+            deadLetters.Write(time.GetUtcNow(), "", "influx_refused", -1, default, Line(lines.Span, lineStarts, line.LineNumber),
+                $"line {line.LineNumber}: {line.Error}");
+        counters.LinesRefusedByInflux(refused.Count);
+        if (covered > refused.Count) counters.BatchWritten(covered - refused.Count, lineStarts[covered]);
+        if (listMayBeCut)
+        {
+            var rest = lines[lineStarts[covered]..];
+            await DeliverAsync(rest, CountLines(rest.Span), allowSpool, ct);
+        }
+    }
+
+    /// <summary>
+    /// The list must fit this batch: line numbers in range, no line twice, and each quoted line the start of the
+    /// line it names (InfluxDB may cut a long one). Anything else (a server counting differently) falls back to bisection.
+    /// </summary>
+    private static bool IsConsistent(ReadOnlySpan<byte> lines, IReadOnlyList<RefusedLine> refused, out int[] lineStarts)
+    {
+        lineStarts = LineStarts(lines);
+        int previous = 0;
+        foreach (var line in refused)
+        {
+            if (line.LineNumber <= previous || line.LineNumber >= lineStarts.Length) return false;
+            previous = line.LineNumber;
+            if (line.OriginalLine.Length > 0 && !Line(lines, lineStarts, line.LineNumber).StartsWith(Encoding.UTF8.GetBytes(line.OriginalLine)))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Where each line starts, and (last) the end of the batch.</summary>
+    private static int[] LineStarts(ReadOnlySpan<byte> lines)
+    {
+        var starts = new int[CountLines(lines) + 1];
+        int at = 0;
+        for (int i = 1; i < starts.Length; i++)
+        {
+            int newline = lines[at..].IndexOf((byte)'\n');
+            at = newline < 0 ? lines.Length : at + newline + 1;
+            starts[i] = at;
+        }
+        return starts;
+    }
+
+    /// <summary>Line <paramref name="lineNumber"/> (1-based) without its newline.</summary>
+    private static ReadOnlySpan<byte> Line(ReadOnlySpan<byte> lines, int[] lineStarts, int lineNumber) =>
+        lines[lineStarts[lineNumber - 1]..lineStarts[lineNumber]].TrimEnd((byte)'\n');
 
     private static int CountLines(ReadOnlySpan<byte> lines) => lines.Count((byte)'\n') + (lines.Length > 0 && lines[^1] != '\n' ? 1 : 0);
 

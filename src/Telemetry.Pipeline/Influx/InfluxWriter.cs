@@ -1,9 +1,6 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
 
 namespace Telemetry.Pipeline.Influx;
 
@@ -11,9 +8,12 @@ public enum WriteStatus
 {
     /// <summary>Every line was stored.</summary>
     Written,
-    /// <summary>400: InfluxDB refused some lines (it keeps the others); <see cref="WriteResult.Message"/> says which and why.</summary>
+    /// <summary>
+    /// 400 (or 422): InfluxDB refused some lines and keeps the others. InfluxDB 3 lists them
+    /// (<see cref="WriteResult.Refused"/>); 1.x and 2.x only say why in <see cref="WriteResult.Message"/>.
+    /// </summary>
     PartiallyRefused,
-    /// <summary>413: the body is above the server's limit; smaller batches will pass.</summary>
+    /// <summary>413 (InfluxDB 3: a 500 "max request size … exceeded"): the body is above the server's limit; smaller batches will pass.</summary>
     TooLarge,
     /// <summary>Worth retrying: 429, 5xx, network errors, timeouts.</summary>
     Retry,
@@ -21,11 +21,14 @@ public enum WriteStatus
     NeedsOperator,
 }
 
-public readonly record struct WriteResult(WriteStatus Status, int HttpStatus, string? Message, TimeSpan? RetryAfter);
+/// <param name="Refused">the refused lines when the server named them (InfluxDB 3), in line order; else null</param>
+public readonly record struct WriteResult(WriteStatus Status, int HttpStatus, string? Message, TimeSpan? RetryAfter,
+    IReadOnlyList<RefusedLine>? Refused = null);
 
 /// <summary>
-/// Writes line protocol to InfluxDB over HTTP: v1 <c>/write</c> or v2 <c>/api/v2/write</c>, precision ms,
-/// optionally gzip-compressed. One instance per concurrent writer (it reuses its compression buffer).
+/// Writes line protocol to InfluxDB over HTTP: v1 <c>/write</c>, v2 <c>/api/v2/write</c> or v3
+/// <c>/api/v3/write_lp</c>, precision ms, optionally gzip-compressed. One instance per concurrent writer
+/// (it reuses its compression buffer).
 /// </summary>
 public sealed class InfluxWriter : IDisposable
 {
@@ -41,7 +44,7 @@ public sealed class InfluxWriter : IDisposable
         _options = options;
         Api = api;
         _writeUri = WriteUri(options, api);
-        _auth = Authorization(options, api);
+        _auth = InfluxServerProbe.Authorization(options, api);
     }
 
     public InfluxApi Api { get; }
@@ -57,63 +60,8 @@ public sealed class InfluxWriter : IDisposable
         Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
     };
 
-    /// <summary>Resolves <c>auto</c> by asking <c>/ping</c> for the server's version: 1.x → v1, anything else → v2.</summary>
-    public static async Task<InfluxApi> ResolveApiAsync(HttpClient http, InfluxOptions options, ILogger logger, CancellationToken ct)
-    {
-        if (options.Api != InfluxApi.Auto) return options.Api;
-        using var response = await http.GetAsync("ping", ct);
-        var version = response.Headers.TryGetValues("X-Influxdb-Version", out var values) ? values.FirstOrDefault() : null;
-        var api = version is not null && version.StartsWith("1.", StringComparison.Ordinal) ? InfluxApi.V1 : InfluxApi.V2;
-        logger.LogInformation("InfluxDB at {Url} reports version {Version}: writing with the {Api} API", options.Url, version ?? "(none)", api);
-        return api;
-    }
-
-    public static InfluxWriter Create(HttpClient http, InfluxOptions options, InfluxApi api) => new(http, options, api);
-
-    /// <summary>Creates the v1 database or v2 bucket if it is missing (idempotent).</summary>
-    public static async Task EnsureDatabaseAsync(HttpClient http, InfluxOptions options, InfluxApi api, ILogger logger, CancellationToken ct)
-    {
-        if (api == InfluxApi.V1)
-        {
-            var q = $"CREATE DATABASE \"{options.Database.Replace("\"", "\\\"")}\"";
-            using var request = new HttpRequestMessage(HttpMethod.Post, "query") { Content = new FormUrlEncodedContent([new("q", q)]) };
-            request.Headers.Authorization = Authorization(options, api);
-            using var response = await http.SendAsync(request, ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode || body.Contains("\"error\"", StringComparison.Ordinal))
-                throw new InvalidOperationException($"InfluxDB refused to create database '{options.Database}': {(int)response.StatusCode} {body}");
-            logger.LogInformation("InfluxDB database {Database} is ready", options.Database);
-            return;
-        }
-
-        var auth = Authorization(options, api);
-        var existing = await GetJsonAsync(http, $"api/v2/buckets?name={Uri.EscapeDataString(options.Bucket)}&org={Uri.EscapeDataString(options.Org)}", auth, ct);
-        if (existing.TryGetProperty("buckets", out var buckets) && buckets.GetArrayLength() > 0) return;
-        var orgs = await GetJsonAsync(http, $"api/v2/orgs?org={Uri.EscapeDataString(options.Org)}", auth, ct);
-        var orgId = orgs.GetProperty("orgs").EnumerateArray().Select(o => o.GetProperty("id").GetString()).FirstOrDefault()
-            ?? throw new InvalidOperationException($"InfluxDB has no organisation '{options.Org}'");
-        using var create = new HttpRequestMessage(HttpMethod.Post, "api/v2/buckets")
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new { orgID = orgId, name = options.Bucket, retentionRules = Array.Empty<object>() }),
-                Encoding.UTF8, "application/json"),
-        };
-        create.Headers.Authorization = auth;
-        using var created = await http.SendAsync(create, ct);
-        if (!created.IsSuccessStatusCode)
-            throw new InvalidOperationException($"InfluxDB refused to create bucket '{options.Bucket}': {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
-        logger.LogInformation("InfluxDB bucket {Bucket} created in {Org}", options.Bucket, options.Org);
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path, AuthenticationHeaderValue? auth, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = auth;
-        using var response = await http.SendAsync(request, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"InfluxDB {path}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public static InfluxWriter Create(HttpClient http, InfluxOptions options, InfluxApi api) =>
+        api == InfluxApi.Auto ? throw new ArgumentException("resolve Auto first (InfluxStartup.ResolveAsync)", nameof(api)) : new(http, options, api);
 
     public async Task<WriteResult> WriteAsync(ReadOnlyMemory<byte> lines, CancellationToken ct)
     {
@@ -144,21 +92,29 @@ public sealed class InfluxWriter : IDisposable
             string body = await response.Content.ReadAsStringAsync(ct);
             var retryAfter = response.Headers.RetryAfter?.Delta
                 ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+            var refused = response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity ? PartialWriteAnswer.TryParse(body) : null;
             var status = response.StatusCode switch
             {
-                HttpStatusCode.BadRequest when IsAboutLines(body) => WriteStatus.PartiallyRefused,
+                _ when refused is not null => WriteStatus.PartiallyRefused,
+                HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity when IsAboutLines(body) => WriteStatus.PartiallyRefused,
                 HttpStatusCode.RequestEntityTooLarge => WriteStatus.TooLarge,
+                // InfluxDB 3 answers a body above --max-http-request-size (10 MiB by default) with 500, not 413.
+                HttpStatusCode.InternalServerError when body.Contains("max request size", StringComparison.Ordinal) => WriteStatus.TooLarge,
                 HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
-                    => WriteStatus.NeedsOperator,
+                    or HttpStatusCode.UnprocessableEntity => WriteStatus.NeedsOperator,
                 _ => WriteStatus.Retry,
             };
-            return new WriteResult(status, code, body.Length > 2048 ? body[..2048] : body, retryAfter);
+            return new WriteResult(status, code, body.Length > 2048 ? body[..2048] : body, retryAfter, refused);
         }
     }
 
-    /// <summary>InfluxDB 1.x/2.x word a refusal of particular lines like this; other 400s are about the request.</summary>
+    /// <summary>
+    /// InfluxDB 1.x/2.x word a refusal of particular lines like this (2.x answers some with 422); other 400s are
+    /// about the request. InfluxDB 3 with accept_partial=false refuses a whole batch for one line ("parsing failed").
+    /// </summary>
     private static bool IsAboutLines(string body) =>
         body.Contains("partial write", StringComparison.OrdinalIgnoreCase) ||
+        body.Contains("parsing failed for write_lp", StringComparison.OrdinalIgnoreCase) ||
         body.Contains("unable to parse", StringComparison.OrdinalIgnoreCase) ||
         body.Contains("field type conflict", StringComparison.OrdinalIgnoreCase);
 
@@ -170,21 +126,13 @@ public sealed class InfluxWriter : IDisposable
         return new ByteArrayContent(_compressed.GetBuffer(), 0, (int)_compressed.Length);
     }
 
-    private static Uri WriteUri(InfluxOptions o, InfluxApi api)
+    private static Uri WriteUri(InfluxOptions o, InfluxApi api) => new(api switch
     {
-        var query = api == InfluxApi.V1
-            ? $"write?db={Uri.EscapeDataString(o.Database)}&precision=ms" + (o.RetentionPolicy.Length > 0 ? $"&rp={Uri.EscapeDataString(o.RetentionPolicy)}" : "")
-            : $"api/v2/write?org={Uri.EscapeDataString(o.Org)}&bucket={Uri.EscapeDataString(o.Bucket)}&precision=ms";
-        return new Uri(query, UriKind.Relative);
-    }
-
-    private static AuthenticationHeaderValue? Authorization(InfluxOptions o, InfluxApi api)
-    {
-        if (api == InfluxApi.V2 && o.Token.Length > 0) return new AuthenticationHeaderValue("Token", o.Token);
-        if (o.Username.Length > 0)
-            return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.Username}:{o.Password}")));
-        return null;
-    }
+        InfluxApi.V1 => $"write?db={Uri.EscapeDataString(o.Database)}&precision=ms" + (o.RetentionPolicy.Length > 0 ? $"&rp={Uri.EscapeDataString(o.RetentionPolicy)}" : ""),
+        // 3.x takes precision's long names only (ms is a 400); no_sync=false: answered once the write-ahead log has it.
+        InfluxApi.V3 => $"api/v3/write_lp?db={Uri.EscapeDataString(o.Database)}&precision=millisecond&accept_partial=true&no_sync=false",
+        _ => $"api/v2/write?org={Uri.EscapeDataString(o.Org)}&bucket={Uri.EscapeDataString(o.Bucket)}&precision=ms",
+    }, UriKind.Relative);
 
     public void Dispose() => _compressed.Dispose();
 }
