@@ -19,6 +19,7 @@ public sealed class ConfigurationTests
     [InlineData("Batching:MaxLines", "0", "Batching:MaxLines is 0; allowed: 1 to 1000000")]
     [InlineData("Gateway:CataloguePath", "/nonexistent/signals.json", "Gateway:CataloguePath '/nonexistent/signals.json' does not exist")]
     [InlineData("DeadLetter:KeepFiles", "-1", "DeadLetter:KeepFiles is -1")]
+    [InlineData("Influx:StartupTimeoutSeconds", "0", "Influx:StartupTimeoutSeconds is 0; allowed: 1 to 86400")]
     public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string expected)
     {
         using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
@@ -27,13 +28,24 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("Influx:Api", "v3")]
+    [InlineData("Influx:Api", "v4")]
     [InlineData("Mqtt:Client", "Paho")]
     public async Task A_value_of_the_wrong_type_names_the_key(string key, string value)
     {
         using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
         Assert.Contains(key, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Influx:Database", "fleet/autogen", "Influx:Database 'fleet/autogen' is not an InfluxDB 3 database name")]
+    [InlineData("Influx:Database", "_fleet", "Influx:Database '_fleet' is not an InfluxDB 3 database name")]
+    [InlineData("Influx:RetentionPolicy", "autogen", "Influx:RetentionPolicy is 'autogen'; InfluxDB 3 has no retention policies")]
+    public async Task InfluxDB_3_settings_are_checked_against_its_own_rules(string key, string value, string expected)
+    {
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { ["Influx:Api"] = "V3", [key] = value, [Quiet] = "None" });
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        Assert.Contains(ConfigurationErrors.From(error), f => f.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]
