@@ -113,6 +113,7 @@ public static class ManifestWriter
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        GroundTruthWriter.Write(w, run);
         w.WriteEndObject();
     }
 

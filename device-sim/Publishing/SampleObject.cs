@@ -13,11 +13,14 @@ public sealed class SampleObject
     {
         Stream = stream;
         TsMs = tsMs;
+        IssuedTsMs = tsMs;
         Fields = fields;
     }
 
     public StreamKind Stream { get; }
     public long TsMs { get; set; }
+    /// <summary>The time the vehicle stamped, before any fault moved it (the day its sequence number belongs to).</summary>
+    public long IssuedTsMs { get; private init; }
     public TsStyle TsStyle { get; set; } = TsStyle.EpochMs;
     public uint? Seq { get; set; }
     public List<FieldValue> Fields { get; set; }
@@ -31,6 +34,7 @@ public sealed class SampleObject
 
     public SampleObject Clone() => new(Stream, TsMs, [.. Fields])
     {
+        IssuedTsMs = IssuedTsMs,
         TsStyle = TsStyle,
         Seq = Seq,
         EventType = EventType,

@@ -30,6 +30,7 @@ public sealed class FleetSimulation
         public bool Rfc3339 { get; } = rfc3339;
         public uint Seq;
         public long NextSampleMs;
+        public bool WasActive;
         public List<SampleObject> Batch { get; } = [];
         public List<(long ReleaseMs, OutgoingMessage Message)> Held { get; } = [];
     }
@@ -70,11 +71,19 @@ public sealed class FleetSimulation
             {
                 var vehicle = channel.Vehicle;
                 vehicle.Step(clock, StepMs / 1000.0);
+                _manifest.Truth.Advance(vehicle.Spec.Index, vehicle.BatteryPowerKw, StepMs / 1000.0);
                 long ts = t + channel.PhaseMs + channel.SkewMs;
                 foreach (var e in vehicle.PendingEvents)
+                {
+                    _manifest.Truth.Event(vehicle.Spec.Index, ts, e);
                     yield return Send(EventMessage(channel, ts, e));
+                }
                 vehicle.PendingEvents.Clear();
 
+                // A telematics unit reports at once when the vehicle wakes up (ignition, charger), not at the next idle tick.
+                bool active = vehicle.IsActive;
+                if (active && !channel.WasActive) channel.NextSampleMs = t;
+                channel.WasActive = active;
                 if (t >= channel.NextSampleMs)
                 {
                     channel.NextSampleMs = t + (long)(vehicle.IsActive ? _options.SamplePeriod : _options.IdlePeriod).TotalMilliseconds;
@@ -87,6 +96,7 @@ public sealed class FleetSimulation
         }
 
         CurrentMs = endMs;
+        _manifest.Truth.Finish();
         foreach (var channel in _channels)
         {
             if (channel.Batch.Count > 0)
@@ -139,10 +149,13 @@ public sealed class FleetSimulation
 
     private SampleObject TelemetrySample(VehicleChannel channel, long ts)
     {
-        var writer = new TelemetryWriter(channel.Vehicle.UsesVssPaths);
-        channel.Vehicle.WriteTelemetry(writer);
-        _manifest.Vehicles[channel.Vehicle.Spec.Index].SeqIssued = channel.Seq + 1;
-        return Stamp(channel, new SampleObject(StreamKind.Telemetry, ts, writer.Take()) { Seq = channel.Seq++ });
+        var vehicle = channel.Vehicle;
+        var writer = new TelemetryWriter(vehicle.UsesVssPaths);
+        vehicle.WriteTelemetry(writer);
+        var sample = Stamp(channel, new SampleObject(StreamKind.Telemetry, ts, writer.Take()) { Seq = channel.Seq++ });
+        _manifest.Issued(vehicle.Spec.Index, sample);
+        _manifest.Truth.Sample(vehicle.Spec.Index, ts, sample.Fields, vehicle.Tally.H2UsedKg);
+        return sample;
     }
 
     private static SampleObject Stamp(VehicleChannel channel, SampleObject obj)

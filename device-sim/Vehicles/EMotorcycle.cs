@@ -59,6 +59,7 @@ public sealed class EMotorcycle : Vehicle
     public override bool IsActive => _activity != Activity.Parked || _charging;
     public override string Firmware => UsesVssPaths ? "3.1.0" : "2.4.1";
     public override GeoPoint Position => _driver.Position;
+    public override double BatteryPowerKw => _battV * -_battA / 1000;
 
     public override void Step(SimClock clock, double dt)
     {
@@ -237,9 +238,12 @@ public sealed class EMotorcycle : Vehicle
         _sohPct = Rng.Range(84, 99);
         _battTempC = Rng.Range(28, 33);
         Tally.Swaps++;
-        Emit("battery_swap", FieldValue.String("battery_id", _batteryId), FieldValue.String("station_id", _station!.Id),
+        Emit(new VehicleEvent("battery_swap", [FieldValue.String("battery_id", _batteryId), FieldValue.String("station_id", _station!.Id),
             FieldValue.Float("soc_pct", _socPct, 1), FieldValue.Float("odo_km", _odoKm, 1),
-            FieldValue.String("message", $"returned {returned} at {PayloadWriter.FormatPlain(returnedSoc, 1)} %"));
+            FieldValue.String("message", $"returned {returned} at {PayloadWriter.FormatPlain(returnedSoc, 1)} %")])
+        {
+            Swap = new SwapFacts(returned, returnedSoc, _batteryId, _socPct, _station.Id),
+        });
         _activity = Activity.Parked;
         _waitS = _rider == Rider.Delivery ? Rng.Range(60, 300) : Rng.Range(20, 60);
     }

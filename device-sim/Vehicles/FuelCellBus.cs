@@ -147,7 +147,8 @@ public sealed class FuelCellBus : FuelCellVehicle
     public override void WriteTelemetry(TelemetryWriter f)
     {
         WriteMotion(f, _driver, Spec.Site.AltitudeM, OdoKm);
-        f.Bool("ignition", _activity != Activity.Depot);
+        // Switched off at the dispenser, as hydrogen stations require.
+        f.Bool("ignition", _activity is not (Activity.Depot or Activity.Refuelling));
         WritePowertrain(f);
         f.Float("motor_rpm", _driver.SpeedMs / 3.1 * 60 * 12, 0);
         f.Bool("door_open", _doorOpen);

@@ -174,7 +174,8 @@ public sealed class FuelCellForklift : FuelCellVehicle
     public override void WriteTelemetry(TelemetryWriter f)
     {
         WriteMotion(f, _driver, Spec.Site.AltitudeM, OdoKm);
-        f.Bool("ignition", _activity != Activity.Off);
+        // Switched off at the dispenser, as hydrogen stations require.
+        f.Bool("ignition", _activity is not (Activity.Off or Activity.Refuelling));
         WritePowertrain(f);
         f.Float("motor_rpm", _driver.SpeedMs / 1.4 * 60 * 20, 0);
         f.Float("lift_height_m", _liftHeightM, 2);

@@ -41,6 +41,9 @@ public abstract class FuelCellVehicle : Vehicle
     public double TankMassKg => Tank.MassKg;
     public double TankPressureMpa => Tank.PressureMpa;
     public double TankCapacityKg => Tank.CapacityKg;
+    public override double BatteryPowerKw => ReportedBattV * -BattA / 1000;
+    /// <summary>The buffer battery's voltage as reported: open-circuit voltage plus the drop across its resistance.</summary>
+    private double ReportedBattV => BufferVoltage + 0.02 * BattA;
 
     /// <summary>Runs the powertrain for one step with the given electrical demand (traction + auxiliaries).</summary>
     protected void RunPowertrain(SimClock clock, double demandKw, double dt)
@@ -99,9 +102,11 @@ public abstract class FuelCellVehicle : Vehicle
     protected void WritePowertrain(TelemetryWriter f)
     {
         f.Float("soc_pct", SocPct, 1);
-        f.Float("batt_v", BufferVoltage + 0.02 * BattA, 1);
+        f.Float("batt_v", ReportedBattV, 1);
         f.Float("batt_a", BattA, 1);
         f.Float("batt_temp_c", BattTempC, 1);
+        // No charge port: the stack recharges the buffer battery (batt_a > 0 while standing), which is not a charge session.
+        f.Bool("charging", false);
         f.Float("motor_power_kw", MotorKw, 2);
         f.Float("motor_temp_c", MotorTempC, 1);
         f.Float("h2_pressure_mpa", Tank.PressureMpa, 2);

@@ -5,8 +5,17 @@ using DeviceSim.Simulation;
 
 namespace DeviceSim.Vehicles;
 
-/// <summary>An event the vehicle raised during a step (its time is the step's time).</summary>
-public sealed record VehicleEvent(string Type, List<FieldValue> Fields);
+/// <summary>
+/// An event the vehicle raised during a step (its time is the step's time). <see cref="Swap"/> carries the
+/// exact facts of a battery swap that the event's fields round or leave out, for the manifest's ground truth.
+/// </summary>
+public sealed record VehicleEvent(string Type, List<FieldValue> Fields)
+{
+    public SwapFacts? Swap { get; init; }
+}
+
+/// <summary>A battery swap as it happened: the pack taken out and its charge, the pack put in and its charge.</summary>
+public sealed record SwapFacts(string BatteryOut, double SocOutPct, string BatteryIn, double SocInPct, string StationId);
 
 /// <summary>What a vehicle did, for the summary and the physics tests.</summary>
 public sealed class VehicleTally
@@ -48,10 +57,17 @@ public abstract class Vehicle
     public abstract string Firmware { get; }
     public abstract GeoPoint Position { get; }
 
+    /// <summary>
+    /// The traction battery's power as the telemetry reports it, <c>batt_v</c> × −<c>batt_a</c> in kW (positive
+    /// while discharging), unrounded: the simulator integrates it every step for the manifest's ground truth.
+    /// </summary>
+    public abstract double BatteryPowerKw { get; }
+
     public abstract void Step(SimClock clock, double dt);
     public abstract void WriteTelemetry(TelemetryWriter fields);
 
     protected void Emit(string type, params FieldValue[] fields) => PendingEvents.Add(new VehicleEvent(type, [.. fields]));
+    protected void Emit(VehicleEvent e) => PendingEvents.Add(e);
 
     public static Vehicle Create(VehicleSpec spec, ulong seed) => spec.Kind switch
     {
