@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Telemetry.Contract.Decoding;
 using Telemetry.IntegrationTests.Gateway;
@@ -22,20 +21,9 @@ public sealed class ManifestEndToEndTests(ServicesFixture services, ITestOutputH
         await using var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db);
         var manifestPath = Path.Combine(gateway.DeadLetterDirectory, "manifest.json");
 
-        var sim = Process.Start(new ProcessStartInfo("dotnet",
-            $"\"{Path.Combine(AppContext.BaseDirectory, "device-sim.dll")}\" --emoto 6 --h2bus 1 --h2truck 1 --h2forklift 2 " +
-            $"--sim-day --sim-span 12h --duration 20s --faults 0.01 --seed 11 --connections 4 --quiet " +
-            $"--broker 127.0.0.1:{services.Mosquitto.Port} --manifest \"{manifestPath}\"")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var stderr = sim.StandardError.ReadToEndAsync();
-        await sim.WaitForExitAsync();
-        output.WriteLine(await stderr);
-        Assert.Equal(0, sim.ExitCode);
-
-        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+        using var manifest = await DeviceSimProcess.RunAsync(
+            "--emoto 6 --h2bus 1 --h2truck 1 --h2forklift 2 --sim-day --sim-span 12h --duration 20s --faults 0.01 --seed 11 " +
+            $"--connections 4 --quiet --broker 127.0.0.1:{services.Mosquitto.Port}", manifestPath, output);
         var root = manifest.RootElement;
         try
         {
@@ -43,7 +31,7 @@ public sealed class ManifestEndToEndTests(ServicesFixture services, ITestOutputH
         }
         finally
         {
-            await ClearRetainedStatusAsync(root);
+            await DeviceSimProcess.ClearRetainedStatusAsync(services.Mosquitto.Port, root);
         }
     }
 
@@ -72,13 +60,5 @@ public sealed class ManifestEndToEndTests(ServicesFixture services, ITestOutputH
         }
         Assert.Equal(expected.GetProperty("points_total").GetInt64(), gateway.Counters.PointsWritten);
         Assert.True(expected.GetProperty("rejections_total").GetInt64() > 0, "the run should include faults");
-    }
-
-    /// <summary>The simulated vehicles left retained status messages: clear them so later tests' gateways do not receive them.</summary>
-    private async Task ClearRetainedStatusAsync(JsonElement root)
-    {
-        await using var publisher = await TestPublisher.ConnectAsync(services.Mosquitto.Port);
-        foreach (var vehicle in root.GetProperty("vehicles").EnumerateArray())
-            await publisher.PublishAsync(vehicle.GetProperty("topic_prefix").GetString() + "status", "", retain: true);
     }
 }
