@@ -38,12 +38,12 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
     public Figure TripLength()
     {
         var lengths = result.Trips.Select(t => t.DistanceKm).Where(double.IsFinite).ToList();
-        var bins = Bins.FromZeroCovering(lengths, 24);
+        var (bins, tickStep) = RoundBins(lengths, 24);
         return new Figure(
             "trip-length",
             "Trip length",
             "Distance of each trip (odometer difference, or the GPS track without odometer), stacked by kind.",
-            Plots.StackedHistogram(PerKind(result.Trips, t => t.Vehicle, t => t.DistanceKm), bins, TickStep(bins),
+            Plots.StackedHistogram(PerKind(result.Trips, t => t.Vehicle, t => t.DistanceKm), bins, tickStep,
                 "Trip length (km)", "km", "trips", "Histogram of trip length by kind"),
             "no trips");
     }
@@ -109,7 +109,7 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
             Plots.HeatMap(labels, hours, cells, colors,
                 (r, h, count) => $"{rows[r].Label}, {hours[h]}:00–{hours[h]}:59: {count:0} swaps",
                 $"Hour of day ({Zone})", "Station (swaps)", key, "Heat map of swaps per station and hour",
-                count => count.ToString("0", CultureInfo.InvariantCulture)),
+                count => count.ToString("0", CultureInfo.InvariantCulture), emptyFill: Plots.NoneFill),
             "no swaps");
     }
 
@@ -168,16 +168,17 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
     public Figure RefuelDurations()
     {
         var minutes = result.Refuels.Select(r => r.DurationS / 60).Where(double.IsFinite).ToList();
-        var bins = Bins.FromZeroCovering(minutes, 20);
-        var masses = result.Refuels.Select(r => r.H2Kg).OfType<double>().ToList();
+        var (bins, tickStep) = RoundBins(minutes, 20);
+        var masses = PerKind(result.Refuels, r => r.Vehicle, r => r.H2Kg);
         string massText = masses.Count > 0
-            ? $" Median mass added: {Number(Statistics.Quantile(masses, 0.5), 2)} kg (n = {masses.Count})."
+            ? " Median hydrogen added per refuel: "
+              + string.Join(", ", masses.Select(m => $"{m.Name} {Number(Statistics.Quantile(m.Values, 0.5), 2)} kg (n = {m.Values.Count})")) + "."
             : "";
         return new Figure(
             "refuel-duration",
             "Refuel durations",
             "Time from the start to the end of each hydrogen refuel, stacked by kind." + massText,
-            Plots.StackedHistogram(PerKind(result.Refuels, r => r.Vehicle, r => r.DurationS / 60), bins, TickStep(bins),
+            Plots.StackedHistogram(PerKind(result.Refuels, r => r.Vehicle, r => r.DurationS / 60), bins, tickStep,
                 "Refuel duration (min)", "min", "refuels", "Histogram of refuel durations"),
             "no refuels");
     }
@@ -221,5 +222,11 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
 
     int KindOrder(string kind) => palette.Kinds.ToList().IndexOf(kind);
 
-    static double TickStep(Bins bins) => bins.Width * Math.Max(1, LinearAxis.NiceStep(bins.Count / 10.0));
+    /// <summary>Bins from 0 with a tick every 1, 2, 5 or 10 bins (about ten ticks), the last bin ending on a tick.</summary>
+    static (Bins Bins, double TickStep) RoundBins(IReadOnlyList<double> values, int targetCount)
+    {
+        var bins = Bins.FromZeroCovering(values, targetCount);
+        int every = (int)Math.Max(1, LinearAxis.NiceStep(bins.Count / 10.0));
+        return (bins with { Count = (int)Math.Ceiling(bins.Count / (double)every) * every }, bins.Width * every);
+    }
 }

@@ -15,8 +15,8 @@ internal static class ReportStyle
         figure { margin: 0 0 28px; break-inside: avoid; page-break-inside: avoid; }
         figcaption, .caption { font-size: 12.5px; color: #333; margin: 6px 0 0; }
         .no-data { border: 1px dashed #999; background: #fafafa; color: #444; text-align: center; padding: 36px 12px; margin: 0; }
-        table.summary { border-collapse: collapse; width: 100%; font-size: 12px; font-variant-numeric: tabular-nums; }
-        table.summary th, table.summary td { padding: 4px 5px; text-align: right; border-bottom: 1px solid #ddd; white-space: nowrap; }
+        table.summary { border-collapse: collapse; width: 100%; font-size: 11.5px; font-variant-numeric: tabular-nums; }
+        table.summary th, table.summary td { padding: 4px 3px; text-align: right; border-bottom: 1px solid #ddd; white-space: nowrap; }
         table.summary th { vertical-align: bottom; font-weight: 600; border-bottom: 2px solid #333; }
         table.summary th:first-child, table.summary td.kind { text-align: left; }
         table.summary tfoot td { border-top: 2px solid #333; border-bottom: none; font-weight: 600; }

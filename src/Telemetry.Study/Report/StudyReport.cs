@@ -98,7 +98,7 @@ public static class StudyReport
             return;
         }
         html.Append("<table class=\"summary\">\n<thead><tr><th>kind</th><th>vehicles</th><th>vehicle-<br>days</th><th>trips</th>"
-            + "<th>distance<br>km</th><th>energy<br>kWh</th><th>energy<br>kWh/km</th><th>H₂<br>kg</th><th>H₂<br>kg/100 km</th>"
+            + "<th>distance<br>km</th><th>energy<br>kWh</th><th>energy<br>kWh/km</th><th>H₂<br>kg</th><th>H₂<br>kg/100&nbsp;km</th>"
             + "<th>charges</th><th>swaps</th><th>refuels</th><th>complete-<br>ness %</th></tr></thead>\n<tbody>\n");
         foreach (var row in rows)
             AppendSummaryRow(html, "td", row, palette.ColorOf(row.Kind!));

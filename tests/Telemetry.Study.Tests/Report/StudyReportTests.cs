@@ -52,6 +52,20 @@ public class StudyReportTests
     }
 
     [Fact]
+    public void The_summary_table_has_a_cell_under_every_heading_in_every_row()
+    {
+        string html = StudyReport.Render(SyntheticStudy.Fleet(), generatedAt);
+
+        string table = Regex.Match(html, "<table class=\"summary\">.*?</table>", RegexOptions.Singleline).Value;
+        var rows = Regex.Matches(table, "<tr>(.*?)</tr>", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(1 + 4 + 1, rows.Count); // heading, four kinds, the fleet
+        Assert.Equal(13, Regex.Matches(rows[0], "<th>").Count);
+        Assert.Equal("kind", Regex.Match(rows[0], "<th>(.*?)</th>").Groups[1].Value);
+        Assert.All(rows.Skip(1), row => Assert.Equal(13, Regex.Matches(row, "<td[ >]").Count));
+        Assert.DoesNotMatch("</th>[^<]", rows[0]);
+    }
+
+    [Fact]
     public void A_range_with_no_data_says_so_and_every_figure_says_no_data()
     {
         string html = StudyReport.Render(SyntheticStudy.Empty(new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 27)), generatedAt);

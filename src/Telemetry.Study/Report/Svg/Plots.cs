@@ -190,12 +190,14 @@ internal static class Plots
     }
 
     /// <summary>
-    /// A grid of cells, rows × columns; a null cell has no data (drawn grey, not a mark). <paramref name="colorOf"/>
-    /// maps a value to a fill, <paramref name="key"/> explains the colours above the plot.
+    /// A grid of cells, rows × columns; a null cell is drawn in <paramref name="emptyFill"/> and is not a mark
+    /// (grey "no data" by default, near-white where an empty cell means none). <paramref name="colorOf"/> maps a
+    /// value to a fill, <paramref name="key"/> explains the colours above the plot.
     /// </summary>
     public static DrawnPlot? HeatMap(IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, double?[,] cells,
         Func<double, string> colorOf, Func<int, int, double, string> tooltip, string xLabel, string rowTitle,
-        IReadOnlyList<(string Label, string Color)> key, string description, Func<double, string>? cellText = null, int columnLabelEvery = 1)
+        IReadOnlyList<(string Label, string Color)> key, string description, Func<double, string>? cellText = null, int columnLabelEvery = 1,
+        string emptyFill = NoDataFill)
     {
         if (rowLabels.Count == 0 || columnLabels.Count == 0)
             return null;
@@ -219,7 +221,7 @@ internal static class Plots
                 double left = x.Start(c) + 0.5, top = y.Start(r) + 0.5, width = x.Band - 1, height = y.Band - 1;
                 if (cells[r, c] is not { } value)
                 {
-                    chart.Swatch(left, top, width, height, NoDataFill);
+                    chart.Swatch(left, top, width, height, emptyFill);
                     continue;
                 }
                 chart.Rect(left, top, width, height, colorOf(value), tooltip(r, c, value));
@@ -232,4 +234,5 @@ internal static class Plots
     }
 
     public const string NoDataFill = "#e4e4e4";
+    public const string NoneFill = "#f6f6f6";
 }
