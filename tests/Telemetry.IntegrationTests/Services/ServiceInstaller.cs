@@ -5,7 +5,7 @@ namespace Telemetry.IntegrationTests.Services;
 /// <summary>Makes sure the server binaries are installed, running scripts/install-services at most once per process.</summary>
 public static class ServiceInstaller
 {
-    static readonly string[] requiredBinaries = ["mosquitto", "influxd", "influx", "mosquitto_sub", "victoria-metrics", "promtool"];
+    static readonly string[] requiredBinaries = ["mosquitto", "influxd", "influx", "mosquitto_sub", "victoria-metrics", "promtool", "chromium"];
 
     // mosquitto lives in /usr/sbin, which is not on a normal user's PATH.
     static readonly string[] systemBinaryDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
