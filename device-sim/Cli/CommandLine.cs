@@ -57,6 +57,7 @@ public static class CommandLine
                     options.Connections = c == "per-vehicle" ? null : Int(flag, c, 1, 10_000);
                     break;
                 case "--inflight": options.Inflight = Int(flag, Value(), 1, 65_535); break;
+                case "--reconnect-timeout": options.ReconnectTimeout = Duration(flag, Value(), TimeSpan.FromSeconds(1)); break;
                 case "--client-prefix": options.ClientPrefix = Value(); break;
                 case "--username": options.Username = Value(); break;
                 case "--password": options.Password = Value(); break;

@@ -41,6 +41,8 @@ Output
                           one MQTT connection per vehicle, each with its retained {"online":false}
                           last will (default), or a pool of N shared connections
   --inflight N            unacknowledged publishes per connection (default 20; 100 in --load)
+  --reconnect-timeout D   a lost connection is reconnected and every publish not acknowledged is sent
+                          again; after D without a connection those publishes count as failed (default 60s)
   --client-prefix S       MQTT client id prefix (default device-sim)
   --username U --password P
   --credentials FILE      JSON {"vehicle id": "password"}: each vehicle logs in as itself (client id and

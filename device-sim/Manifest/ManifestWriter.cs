@@ -60,6 +60,7 @@ public static class ManifestWriter
         w.WriteStartObject("delivery");
         w.WriteNumber("acknowledged", run.Published);
         w.WriteNumber("failed", run.Failed);
+        w.WriteNumber("resent", run.Resent);
         if (run.LastError is { } error) w.WriteString("last_error", error);
         w.WriteEndObject();
 

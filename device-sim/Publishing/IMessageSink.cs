@@ -10,6 +10,8 @@ public interface IMessageSink : IAsyncDisposable
     Task FlushAsync(CancellationToken ct);
     long Published { get; }
     long Failed { get; }
+    /// <summary>Publishes sent again because their connection was lost before they were acknowledged.</summary>
+    long Resent { get; }
     string? LastError { get; }
 }
 
@@ -20,5 +22,5 @@ public static class MessageSinks
         options.OutFile is { } path
             ? new JsonLinesSink(path)
             : new MqttSink(options.Broker, options.Qos, options.Connections, options.Inflight, options.ClientPrefix,
-                options.Username, options.Password, options.Credentials, vehicles);
+                options.Username, options.Password, options.Credentials, vehicles, options.ReconnectTimeout);
 }

@@ -24,6 +24,7 @@ public sealed class JsonLinesSink : IMessageSink
 
     public long Published { get; private set; }
     public long Failed => 0;
+    public long Resent => 0;
     public string? LastError => null;
 
     public Task ConnectAsync(CancellationToken ct) => Task.CompletedTask;

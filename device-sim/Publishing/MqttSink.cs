@@ -8,6 +8,10 @@ namespace DeviceSim.Publishing;
 /// Publishes over MQTT 5 with MQTTnet: one connection per vehicle (client id = vehicle id, with its
 /// retained <c>{"online":false}</c> last will, as a real vehicle), or a pool of shared connections (a
 /// relay). Each connection keeps up to <c>inflight</c> QoS 1/2 publishes outstanding.
+/// A connection that is lost (a broker restart, a network cut) is connected again, and every publish
+/// it had not acknowledged is sent again: a vehicle's firmware does the same, and the gateway stores a
+/// point sent twice once (same series and time). A publish the broker answered with a failure reason
+/// code is not resent: it was refused, not lost.
 /// </summary>
 public sealed class MqttSink : IMessageSink
 {
@@ -20,19 +24,25 @@ public sealed class MqttSink : IMessageSink
     private readonly string? _username, _password;
     private readonly Connection[] _connections;
     private readonly bool _perVehicle;
-    private long _published, _failed;
+    private readonly TimeSpan _reconnectTimeout;
+    private long _published, _failed, _resent, _reconnects;
+
+    private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(100), MaxReconnectDelay = TimeSpan.FromSeconds(2);
 
     private sealed class Connection(IMqttClient client, MqttClientOptions options, int inflight)
     {
         public IMqttClient Client { get; } = client;
         public MqttClientOptions Options { get; } = options;
         public SemaphoreSlim Window { get; } = new(inflight, inflight);
+        /// <summary>One reconnect at a time; the other publishes of the connection wait for it.</summary>
+        public SemaphoreSlim Reconnecting { get; } = new(1, 1);
     }
 
     public MqttSink(string broker, int qos, int? poolSize, int inflight, string clientPrefix, string? username, string? password,
         IReadOnlyDictionary<string, string>? credentials,
-        IReadOnlyList<VehicleSpec> vehicles)
+        IReadOnlyList<VehicleSpec> vehicles, TimeSpan? reconnectTimeout = null)
     {
+        _reconnectTimeout = reconnectTimeout ?? TimeSpan.FromSeconds(60);
         (_host, _port) = ParseBroker(broker);
         _qos = (MqttQualityOfServiceLevel)qos;
         _inflight = inflight;
@@ -48,6 +58,10 @@ public sealed class MqttSink : IMessageSink
 
     public long Published => Interlocked.Read(ref _published);
     public long Failed => Interlocked.Read(ref _failed);
+    /// <summary>Publishes sent again after their connection was lost before the broker acknowledged them.</summary>
+    public long Resent => Interlocked.Read(ref _resent);
+    /// <summary>Connections made again after they were lost.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
     public string? LastError { get; private set; }
     public int ConnectionCount => _connections.Length;
 
@@ -127,9 +141,29 @@ public sealed class MqttSink : IMessageSink
     {
         try
         {
-            var result = await connection.Client.PublishAsync(message, ct);
-            if (result.IsSuccess) Interlocked.Increment(ref _published);
-            else Fail($"{message.Topic}: {result.ReasonCode} {result.ReasonString}");
+            DateTime? lostSince = null;
+            while (true)
+            {
+                try
+                {
+                    var result = await connection.Client.PublishAsync(message, ct);
+                    if (result.IsSuccess) Interlocked.Increment(ref _published);
+                    else Fail($"{message.Topic}: {result.ReasonCode} {result.ReasonString}");
+                    return;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // Not acknowledged: the connection broke (or the PUBACK timed out). Send it again once connected.
+                    lostSince ??= DateTime.UtcNow;
+                    LastError = $"{message.Topic}: {e.Message}";
+                    if (!await ReconnectAsync(connection, lostSince.Value, ct))
+                    {
+                        Fail($"{message.Topic}: not acknowledged, no connection for {_reconnectTimeout.TotalSeconds:0} s ({e.Message})");
+                        return;
+                    }
+                    Interlocked.Increment(ref _resent);
+                }
+            }
         }
         catch (Exception e)
         {
@@ -138,6 +172,46 @@ public sealed class MqttSink : IMessageSink
         finally
         {
             connection.Window.Release();
+        }
+    }
+
+    /// <summary>Connects <paramref name="connection"/> again unless it is connected; false once it has been lost for the reconnect timeout.</summary>
+    private async Task<bool> ReconnectAsync(Connection connection, DateTime lostSince, CancellationToken ct)
+    {
+        await connection.Reconnecting.WaitAsync(ct);
+        try
+        {
+            var delay = FirstReconnectDelay;
+            while (true)
+            {
+                if (connection.Client.IsConnected)
+                {
+                    // The client may still report the connection it is about to lose: do not resend in a tight loop.
+                    await Task.Delay(FirstReconnectDelay, ct);
+                    if (connection.Client.IsConnected) return true;
+                }
+                if (DateTime.UtcNow - lostSince > _reconnectTimeout) return false;
+                try
+                {
+                    var result = await connection.Client.ConnectAsync(connection.Options, ct);
+                    if (result.ResultCode == MqttClientConnectResultCode.Success)
+                    {
+                        Interlocked.Increment(ref _reconnects);
+                        return true;
+                    }
+                    LastError = $"reconnecting {connection.Options.ClientId}: {result.ResultCode} {result.ReasonString}";
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    LastError = $"reconnecting {connection.Options.ClientId}: {e.Message}";
+                }
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
+            }
+        }
+        finally
+        {
+            connection.Reconnecting.Release();
         }
     }
 

@@ -67,6 +67,6 @@ public static class LoadRunner
         }
         clock.Stop();
         return new RunResult(options, window with { EndMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, started, clock.Elapsed,
-            vehicles, manifest, new Dictionary<FaultKind, int>(), sink.Published, sink.Failed, sink.LastError, cancelled);
+            vehicles, manifest, new Dictionary<FaultKind, int>(), sink.Published, sink.Failed, sink.Resent, sink.LastError, cancelled);
     }
 }

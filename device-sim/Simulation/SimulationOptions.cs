@@ -28,6 +28,8 @@ public sealed class SimulationOptions
     /// <summary>Null: one connection per vehicle (each with its own last will); otherwise a shared pool.</summary>
     public int? Connections { get; set; }
     public int Inflight { get; set; } = 20;
+    /// <summary>How long a connection may stay lost (reconnecting, its publishes waiting to be sent again) before they count as failed.</summary>
+    public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
     public string ClientPrefix { get; set; } = "device-sim";
     public string? Username { get; set; }
     public string? Password { get; set; }

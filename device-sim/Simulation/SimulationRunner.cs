@@ -43,7 +43,7 @@ public static class SimulationRunner
         clock.Stop();
 
         var result = new RunResult(options, window, started, clock.Elapsed, vehicles, manifest, faults.Injected,
-            sink.Published, sink.Failed, sink.LastError, cancelled);
+            sink.Published, sink.Failed, sink.Resent, sink.LastError, cancelled);
         if (!options.Quiet) progress.Clear();
         return result;
     }
@@ -67,5 +67,6 @@ public sealed record RunResult(
     IReadOnlyDictionary<FaultKind, int> Faults,
     long Published,
     long Failed,
+    long Resent,
     string? LastError,
     bool Cancelled);
