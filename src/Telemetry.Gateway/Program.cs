@@ -6,8 +6,10 @@ using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
 using Telemetry.Gateway.Observability;
+using Telemetry.Gateway.Study;
 
 if (args.Length > 0 && args[0] == "devices") return DevicesCommand.Run(args[1..], Console.Out, Console.Error);
+if (args.Length > 0 && args[0] == "study") return await StudyCommand.RunAsync(args[1..], Console.Out, Console.Error);
 
 try
 {

@@ -14,4 +14,9 @@ public sealed class StudyResult
     public List<VehicleDay> VehicleDays { get; } = [];
     /// <summary>Telemetry points read from InfluxDB.</summary>
     public long PointsRead { get; set; }
+    /// <summary>Derived points written back (0 without --write-back).</summary>
+    public long PointsWritten { get; set; }
+    /// <summary>Of <see cref="WallSeconds"/>, the time spent waiting for InfluxDB's answers.</summary>
+    public double QueryWaitSeconds { get; set; }
+    public double WallSeconds { get; set; }
 }
