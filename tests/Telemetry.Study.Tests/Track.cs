@@ -22,7 +22,7 @@ internal sealed class Track
     public bool WithPosition = true;
     public string? BatteryId;
     public double Soc = 80;
-    public double BattV = 72, BattA = -10;
+    public double BattV = 72, BattA = -10, BattTempC = double.NaN;
     public bool? Charging;
     public double H2MassKg = double.NaN;
 
@@ -70,6 +70,7 @@ internal sealed class Track
         s.SocPct = Soc;
         s.BattV = BattV;
         s.BattA = BattA;
+        s.BattTempC = BattTempC;
         s.Charging = Charging;
         s.BatteryId = BatteryId;
         s.H2MassKg = H2MassKg;

@@ -113,6 +113,16 @@ public sealed class TripRuleTests
     }
 
     [Fact]
+    public void The_mean_battery_temperature_is_over_the_trips_samples()
+    {
+        var track = new Track { BattTempC = 30 }.Move(100);
+        track.BattTempC = 40;
+        track.Move(100).Stand(400);
+        Assert.Equal(35, Assert.Single(track.Derive().Trips).AvgBattTempC);
+        Assert.Null(Assert.Single(new Track().Move(200).Derive().Trips).AvgBattTempC);
+    }
+
+    [Fact]
     public void Hydrogen_of_a_trip_is_first_minus_last_mass_and_per_100_km()
     {
         var track = new Track { H2MassKg = 10 };

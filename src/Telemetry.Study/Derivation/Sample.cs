@@ -15,6 +15,7 @@ public struct Sample
     public double SocPct;
     public double BattV;
     public double BattA;
+    public double BattTempC;
     public double H2MassKg;
     public double H2FlowGps;
     public double H2PressureMpa;
@@ -34,6 +35,7 @@ public struct Sample
         SocPct = double.NaN,
         BattV = double.NaN,
         BattA = double.NaN,
+        BattTempC = double.NaN,
         H2MassKg = double.NaN,
         H2FlowGps = double.NaN,
         H2PressureMpa = double.NaN,

@@ -41,7 +41,8 @@ internal sealed class TripBuilder
 internal sealed class SpanSums
 {
     public long Samples;
-    public double TrackKm, EnergyJ, FlowG;
+    public double TrackKm, EnergyJ, FlowG, BattTempSum;
+    public long BattTempCount;
     public bool HasEnergy, HasFlow;
     public double FirstOdo, LastOdo, FirstSoc, LastSoc, FirstMass, LastMass;
     public int OdoCount, MassCount;
@@ -51,7 +52,8 @@ internal sealed class SpanSums
     public void Reset()
     {
         Samples = 0;
-        TrackKm = EnergyJ = FlowG = 0;
+        TrackKm = EnergyJ = FlowG = BattTempSum = 0;
+        BattTempCount = 0;
         HasEnergy = HasFlow = false;
         FirstOdo = LastOdo = FirstSoc = LastSoc = FirstMass = LastMass = double.NaN;
         OdoCount = MassCount = 0;
@@ -75,6 +77,11 @@ internal sealed class SpanSums
             HasFlow = true;
         }
         if (!double.IsNaN(stepKm) && positionFromMs >= tripStartMs) TrackKm += stepKm;
+        if (!double.IsNaN(s.BattTempC))
+        {
+            BattTempSum += s.BattTempC;
+            BattTempCount++;
+        }
         if (!double.IsNaN(s.OdoKm))
         {
             if (OdoCount++ == 0) FirstOdo = s.OdoKm;
@@ -98,6 +105,8 @@ internal sealed class SpanSums
         TrackKm += later.TrackKm;
         EnergyJ += later.EnergyJ;
         FlowG += later.FlowG;
+        BattTempSum += later.BattTempSum;
+        BattTempCount += later.BattTempCount;
         HasEnergy |= later.HasEnergy;
         HasFlow |= later.HasFlow;
         if (later.OdoCount > 0)

@@ -195,7 +195,8 @@ public sealed class VehicleDeriver
             SocEndPct: NullIfNaN(c.LastSoc),
             H2Kg: h2,
             KgPer100Km: h2 is { } kg && distanceKm > 0 ? 100 * kg / distanceKm : null,
-            Samples: c.Samples));
+            Samples: c.Samples,
+            AvgBattTempC: c.BattTempCount > 0 ? c.BattTempSum / c.BattTempCount : null));
     }
 
     private void Charging(in Sample s, bool moving, double energyJ, long energyFromMs)

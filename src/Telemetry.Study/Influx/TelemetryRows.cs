@@ -9,7 +9,7 @@ public static class StudyQueries
 {
     /// <summary>The telemetry fields the derivation reads (the others are not fetched).</summary>
     public static readonly string[] TelemetryFields =
-        ["seq", "speed_kmh", "lat", "lon", "odo_km", "ignition", "soc_pct", "batt_v", "batt_a", "charging", "battery_id", "h2_mass_kg", "h2_flow_gps", "h2_pressure_mpa"];
+        ["seq", "speed_kmh", "lat", "lon", "odo_km", "ignition", "soc_pct", "batt_v", "batt_a", "batt_temp_c", "charging", "battery_id", "h2_mass_kg", "h2_flow_gps", "h2_pressure_mpa"];
 
     /// <summary>The event fields read; <c>n</c> is there so that an event with no fields (n=1i) is returned too.</summary>
     public static readonly string[] EventFields = ["type", "battery_id", "station_id", "soc_pct", "h2_kg", "h2_pressure_mpa", "energy_kwh", "n"];
@@ -36,7 +36,7 @@ public static class StudyQueries
 /// <summary>Reads telemetry rows into <see cref="Sample"/>s and hands each to its vehicle's consumer.</summary>
 public sealed class TelemetryRows(Func<VehicleKey, Action<Sample>> consumerFor) : ISeriesHandler
 {
-    private enum Column { Ignore, Time, Seq, Speed, Lat, Lon, Odo, Ignition, Soc, BattV, BattA, Charging, BatteryId, H2Mass, H2Flow, H2Pressure }
+    private enum Column { Ignore, Time, Seq, Speed, Lat, Lon, Odo, Ignition, Soc, BattV, BattA, BattTemp, Charging, BatteryId, H2Mass, H2Flow, H2Pressure }
 
     private Column[] _columns = [];
     private Action<Sample> _consumer = _ => { };
@@ -67,6 +67,7 @@ public sealed class TelemetryRows(Func<VehicleKey, Action<Sample>> consumerFor) 
             "soc_pct" => Column.Soc,
             "batt_v" => Column.BattV,
             "batt_a" => Column.BattA,
+            "batt_temp_c" => Column.BattTemp,
             "charging" => Column.Charging,
             "battery_id" => Column.BatteryId,
             "h2_mass_kg" => Column.H2Mass,
@@ -96,6 +97,7 @@ public sealed class TelemetryRows(Func<VehicleKey, Action<Sample>> consumerFor) 
                 case Column.Soc: s.SocPct = Number(ref row); break;
                 case Column.BattV: s.BattV = Number(ref row); break;
                 case Column.BattA: s.BattA = Number(ref row); break;
+                case Column.BattTemp: s.BattTempC = Number(ref row); break;
                 case Column.H2Mass: s.H2MassKg = Number(ref row); break;
                 case Column.H2Flow: s.H2FlowGps = Number(ref row); break;
                 case Column.H2Pressure: s.H2PressureMpa = Number(ref row); break;
