@@ -4,6 +4,7 @@ using Telemetry.Gateway.Secrets;
 using Telemetry.Pipeline.Influx;
 using Telemetry.Study.Derivation;
 using Telemetry.Study.Derived;
+using Telemetry.Study.Report;
 using Telemetry.Study.Run;
 
 namespace Telemetry.Gateway.Study;
@@ -62,7 +63,9 @@ public static class StudyCommand
         {
             var result = await StudyRunner.RunAsync(parsed, influx, settings, output, ct);
             var paths = await StudyRunner.ExportAsync(result, parsed.OutDirectory, ct);
+            string report = StudyReport.Write(result, parsed.OutDirectory);
             Summarise(result, parsed, paths, output);
+            output.WriteLine($"study: report {Path.GetFullPath(report)}");
             return 0;
         }
         catch (StudyException e)
