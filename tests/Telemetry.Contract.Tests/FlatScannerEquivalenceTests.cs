@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Telemetry.Contract.Decoding;
+using Telemetry.Contract.Decoding.Json;
 
 namespace Telemetry.Contract.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Telemetry.Contract.Decoding;
+using Telemetry.Contract.Decoding.Json;
 
 namespace Telemetry.Contract.Tests;
 

@@ -24,6 +24,9 @@ public sealed class SignalDefinition
     public bool Required { get; init; }
 
     internal byte[] FieldKeyEscaped { get; private set; } = [];
+    /// <summary>The SenML names (RFC 8428, RFC 8798) of <see cref="Unit"/>, and of the unit of a value sent by VSS path.</summary>
+    internal byte[][] SenmlUnitsUtf8 { get; private set; } = [];
+    internal byte[][] SenmlPathUnitsUtf8 { get; private set; } = [];
     internal byte[][] AllowedValuesUtf8 { get; private set; } = [];
     internal (byte[] Text, bool Value)[] PathStringsUtf8 { get; private set; } = [];
 
@@ -32,5 +35,16 @@ public sealed class SignalDefinition
         FieldKeyEscaped = LineProtocolEscaping.EscapeKey(Key);
         AllowedValuesUtf8 = AllowedValues?.Select(Encoding.UTF8.GetBytes).ToArray() ?? [];
         PathStringsUtf8 = PathStrings?.Select(p => (Encoding.UTF8.GetBytes(p.Key), p.Value)).ToArray() ?? [];
+        SenmlUnitsUtf8 = SenmlUnits.NamesOf(Unit);
+        // A VSS path in another unit (the odometer in m for our km): its value is divided by PathDivisor.
+        SenmlPathUnitsUtf8 = Unit == "km" && PathDivisor == 1000 ? SenmlUnits.NamesOf("m") : SenmlUnitsUtf8;
+    }
+
+    /// <summary>Whether <paramref name="senmlUnit"/> names this signal's unit (for a value sent by its VSS path when <paramref name="viaPath"/>).</summary>
+    internal bool HasUnit(ReadOnlySpan<byte> senmlUnit, bool viaPath)
+    {
+        foreach (var name in viaPath ? SenmlPathUnitsUtf8 : SenmlUnitsUtf8)
+            if (senmlUnit.SequenceEqual(name)) return true;
+        return false;
     }
 }

@@ -25,7 +25,7 @@ public interface IDecodeSink
     void OnPoint(int objectIndex, long seq, long timestampMs);
 
     /// <param name="reason">why</param>
-    /// <param name="objectIndex">the object in the payload (0 for a single object), -1 for the whole message</param>
-    /// <param name="key">the JSON key (raw, as in the payload) for field-level reasons; empty otherwise</param>
+    /// <param name="objectIndex">the point's index in the payload (the object, 0 for a single one; the SenML time group; the line), -1 for the whole message</param>
+    /// <param name="key">the key as sent (a JSON key raw, as in the payload) for field-level reasons; empty otherwise</param>
     void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key);
 }

@@ -1,6 +1,6 @@
 namespace Telemetry.Contract.Decoding;
 
-/// <summary>Why something was not written. The first five reject a whole message, the rest one object or one field.</summary>
+/// <summary>Why something was not written: a whole message (<c>bad_topic</c>, <c>too_large</c>, <c>bad_json</c>, <c>bad_payload</c>), one point, or one field.</summary>
 public enum RejectReason
 {
     /// <summary>The topic does not match <c>fleet/{site}/{kind}/{vehicle_id}/{stream}</c> with a catalogue kind.</summary>
@@ -25,16 +25,18 @@ public enum RejectReason
     MissingRequired,
     /// <summary>A retained message with no <c>ts</c>, replayed by the broker: writing it would repeat an old state at a new time.</summary>
     RetainedWithoutTs,
+    /// <summary>A payload that is not readable in its format (CBOR, protobuf, line protocol) or not of the format's shape (a SenML pack).</summary>
+    BadPayload,
 }
 
 public static class RejectReasons
 {
-    public const int Count = (int)RejectReason.RetainedWithoutTs + 1;
+    public const int Count = (int)RejectReason.BadPayload + 1;
 
     private static readonly string[] Names =
     [
         "bad_topic", "too_large", "bad_json", "ts_out_of_range", "ts_invalid", "field_invalid",
-        "no_fields", "unknown_key", "duplicate_field", "missing_required", "retained_without_ts",
+        "no_fields", "unknown_key", "duplicate_field", "missing_required", "retained_without_ts", "bad_payload",
     ];
 
     public static IReadOnlyList<string> All => Names;

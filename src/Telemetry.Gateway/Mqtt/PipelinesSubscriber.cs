@@ -159,9 +159,22 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
 
     private string TopicOfSegments(ReadOnlySequence<byte> topic)
     {
-        Span<byte> bytes = topic.Length <= 512 ? stackalloc byte[(int)topic.Length] : new byte[topic.Length];
-        topic.CopyTo(bytes);
-        return _topics.Get(bytes);
+        if (topic.Length <= 512)
+        {
+            Span<byte> bytes = stackalloc byte[(int)topic.Length];
+            topic.CopyTo(bytes);
+            return _topics.Get(bytes);
+        }
+        var rented = ArrayPool<byte>.Shared.Rent((int)topic.Length);
+        try
+        {
+            topic.CopyTo(rented);
+            return _topics.Get(rented.AsSpan(0, (int)topic.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static void OnControlPacket(MqttConnection connection, byte header, ReadOnlySequence<byte> body)

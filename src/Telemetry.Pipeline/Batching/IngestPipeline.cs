@@ -42,7 +42,6 @@ public sealed class IngestPipeline : IAsyncDisposable
     private Batch _open;
     private long _nextSequence;
     private int _pendingBatches;
-    private byte[] _multiSegmentScratch = [];
 
     /// <param name="writers">one per concurrent write, plus one more for spool replay when <paramref name="spool"/> is given</param>
     /// <param name="quality">per-vehicle accounting of every decoded sample, when given</param>
@@ -96,9 +95,23 @@ public sealed class IngestPipeline : IAsyncDisposable
     private void Accept(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack)
     {
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // A payload split over segments is copied into a pooled array for the decoder, returned once it is decoded.
+        byte[]? rented = null;
+        var bytes = payload.IsSingleSegment ? payload.FirstSpan : Contiguous(payload, out rented);
+        try
+        {
+            Decode(topic, bytes, retained, now, ack);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Decode(string topic, ReadOnlySpan<byte> bytes, bool retained, long now, AckHandle? ack)
+    {
         lock (_gate)
         {
-            var bytes = payload.IsSingleSegment ? payload.FirstSpan : Contiguous(payload);
             var batch = _open;
             var sink = new DeadLetterSink(_deadLetters, _counters, _quality, batch.PointTimes, topic, bytes, _time);
             var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink);
@@ -110,11 +123,11 @@ public sealed class IngestPipeline : IAsyncDisposable
         }
     }
 
-    private ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> payload)
+    private static ReadOnlySpan<byte> Contiguous(ReadOnlySequence<byte> payload, out byte[] rented)
     {
-        if (_multiSegmentScratch.Length < payload.Length) _multiSegmentScratch = new byte[payload.Length];
-        payload.CopyTo(_multiSegmentScratch);
-        return _multiSegmentScratch.AsSpan(0, (int)payload.Length);
+        rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        payload.CopyTo(rented);
+        return rented.AsSpan(0, (int)payload.Length);
     }
 
     /// <summary>Caller holds <see cref="_gate"/>.</summary>

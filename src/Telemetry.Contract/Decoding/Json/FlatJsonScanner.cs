@@ -1,12 +1,10 @@
-using System.Text.Json;
-
-namespace Telemetry.Contract.Decoding;
+namespace Telemetry.Contract.Decoding.Json;
 
 /// <summary>
 /// A forward scanner for the common shape of a payload: objects whose values are numbers, plain
 /// strings, booleans or null. It accepts only what it can prove is valid JSON; anything else (escapes,
 /// nested values, control characters, malformed text) makes it give up, and the caller decodes the
-/// payload again with <see cref="Utf8JsonReader"/>, which has the last word on validity.
+/// payload again with <see cref="System.Text.Json.Utf8JsonReader"/>, which has the last word on validity.
 /// </summary>
 internal ref struct FlatJsonScanner(ReadOnlySpan<byte> payload)
 {
@@ -27,36 +25,41 @@ internal ref struct FlatJsonScanner(ReadOnlySpan<byte> payload)
         return true;
     }
 
-    /// <summary>A quoted key without escapes; <paramref name="start"/> is the offset of its first byte in the payload.</summary>
-    public bool TryReadKey(out int start, out int length)
+    /// <summary>A quoted key without escapes, as a slice of the payload.</summary>
+    public bool TryReadKey(out ReadOnlySpan<byte> key)
     {
-        start = _at + 1;
-        length = 0;
+        int start = _at + 1;
+        key = default;
         if (!TryReadPlainString()) return false;
-        length = _at - 1 - start;
+        key = _payload[start..(_at - 1)];
         return true;
     }
 
-    public bool TryReadScalar(out JsonScalar value)
+    /// <summary>A number, a plain string, a boolean or null (<paramref name="isNull"/>).</summary>
+    public bool TryReadValue(out FieldValue value, out bool isNull)
     {
         value = default;
+        isNull = false;
         if (_at >= _payload.Length) return false;
         int start = _at;
         switch (_payload[_at])
         {
             case (byte)'"':
                 if (!TryReadPlainString()) return false;
-                value = new JsonScalar(JsonTokenType.String, _payload[(start + 1)..(_at - 1)]);
+                value = FieldValue.String(_payload[(start + 1)..(_at - 1)]);
                 return true;
             case (byte)'t':
-                return TryReadLiteral("true"u8, JsonTokenType.True, out value);
+                value = FieldValue.Boolean(true);
+                return TryReadLiteral("true"u8);
             case (byte)'f':
-                return TryReadLiteral("false"u8, JsonTokenType.False, out value);
+                value = FieldValue.Boolean(false);
+                return TryReadLiteral("false"u8);
             case (byte)'n':
-                return TryReadLiteral("null"u8, JsonTokenType.Null, out value);
+                isNull = true;
+                return TryReadLiteral("null"u8);
             default:
                 if (!TryReadNumber(out double knownValue)) return false;
-                value = new JsonScalar(JsonTokenType.Number, _payload[start.._at], knownValue);
+                value = FieldValue.NumberText(_payload[start.._at], knownValue);
                 return true;
         }
     }
@@ -80,12 +83,10 @@ internal ref struct FlatJsonScanner(ReadOnlySpan<byte> payload)
         return false;
     }
 
-    private bool TryReadLiteral(ReadOnlySpan<byte> literal, JsonTokenType type, out JsonScalar value)
+    private bool TryReadLiteral(ReadOnlySpan<byte> literal)
     {
-        value = default;
         if (!_payload[_at..].StartsWith(literal)) return false;
         _at += literal.Length;
-        value = new JsonScalar(type, default);
         return true;
     }
 

@@ -1,4 +1,4 @@
-namespace Telemetry.Contract.Decoding;
+namespace Telemetry.Contract.Decoding.Json;
 
 /// <summary>
 /// RFC 3339 date-time (<c>2026-11-25T15:00:00.123+07:00</c>) to Unix milliseconds, from UTF-8,

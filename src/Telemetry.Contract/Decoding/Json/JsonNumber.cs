@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 
-namespace Telemetry.Contract.Decoding;
+namespace Telemetry.Contract.Decoding.Json;
 
 /// <summary>
 /// Converts the text of a JSON number token (already validated as JSON) exactly as
