@@ -154,6 +154,24 @@ public class PointBuilderTests
     }
 
     [Fact]
+    public void A_relative_time_counts_from_the_receive_time_and_is_refused_on_a_retained_message()
+    {
+        Points read = h =>
+        {
+            h.BeginPoint(0);
+            h.RelativeTimestamp(-5000);
+            h.Field("speed_kmh"u8, FieldValue.Double(1));
+            h.EndPoint();
+        };
+        var (lines, _, outcome) = Build(read);
+        Assert.Equal($"telemetry,{Tags} speed_kmh=1 {TestCatalogue.Now - 5000}", Assert.Single(lines));
+        Assert.Equal(1, outcome.ReceiveTimeUsed);
+        var (retainedLines, findings, _) = Build(read, retained: true);
+        Assert.Empty(retainedLines);
+        Assert.Equal(["retained_without_ts 0 "], findings);
+    }
+
+    [Fact]
     public void A_message_rejected_whole_takes_its_lines_back_out()
     {
         var builder = new PointBuilder(TestCatalogue.Shipped);

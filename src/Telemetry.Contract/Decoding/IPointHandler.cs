@@ -10,7 +10,7 @@ namespace Telemetry.Contract.Decoding;
 /// </summary>
 /// <remarks>
 /// Between <see cref="BeginPoint(int)"/> and <see cref="EndPoint"/>: any number of <see cref="Timestamp"/>,
-/// <see cref="TimestampInvalid"/>, <see cref="Field(ReadOnlySpan{byte}, in FieldValue)"/> and
+/// <see cref="RelativeTimestamp"/>, <see cref="TimestampInvalid"/>, <see cref="Field(ReadOnlySpan{byte}, in FieldValue)"/> and
 /// <see cref="FieldRefused"/> calls, in the order the reader meets them (a second time is a
 /// <c>duplicate_field</c>, so the order matters only for which finding is reported first).
 /// </remarks>
@@ -24,6 +24,12 @@ public interface IPointHandler
 
     /// <summary>The point's time, Unix epoch milliseconds (the window is checked at <see cref="EndPoint"/>). Without one, the receive time is used.</summary>
     void Timestamp(long unixMs);
+
+    /// <summary>
+    /// The point's time as an offset from the receive time (SenML's relative times): written and counted as the receive
+    /// time is, and like a point without a time, refused on a retained message (<c>retained_without_ts</c>).
+    /// </summary>
+    void RelativeTimestamp(long millisecondsFromReceive);
 
     /// <summary>The point has a time that is not one (<c>ts_invalid</c>).</summary>
     void TimestampInvalid();

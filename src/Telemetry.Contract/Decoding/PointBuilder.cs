@@ -61,7 +61,7 @@ public sealed class PointBuilder
     {
         public int Index, FindingStart, FindingKeysStart, TypeIndex;
         public RejectReason? Rejection;
-        public bool HasTs, HasSeq, HasType, RequiredSeen;
+        public bool HasTs, RelativeTs, HasSeq, HasType, RequiredSeen;
         public long Ts, Seq;
     }
 
@@ -177,6 +177,12 @@ public sealed class PointBuilder
         _point.HasTs = true;
     }
 
+    public void RelativeTimestamp(long millisecondsFromReceive)
+    {
+        Timestamp(millisecondsFromReceive);
+        _point.RelativeTs = true;
+    }
+
     public void TimestampInvalid()
     {
         _point.Rejection ??= _point.HasTs ? RejectReason.DuplicateField : RejectReason.TsInvalid;
@@ -232,16 +238,13 @@ public sealed class PointBuilder
         long ts = _point.Ts;
         if (rejection is null)
         {
-            if (!_point.HasTs)
+            if (!_point.HasTs || _point.RelativeTs)
             {
                 if (_retained) rejection = RejectReason.RetainedWithoutTs;
-                else
-                {
-                    ts = _nowMs;
-                    receiveTime = true;
-                }
+                ts = _point.HasTs ? _nowMs + ts : _nowMs;
+                receiveTime = true;
             }
-            else if (ts < _nowMs - _maxAgeMs || ts > _nowMs + _maxFutureMs) rejection = RejectReason.TsOutOfRange;
+            if (rejection is null && (ts < _nowMs - _maxAgeMs || ts > _nowMs + _maxFutureMs)) rejection = RejectReason.TsOutOfRange;
         }
         if (rejection is null)
         {
@@ -519,6 +522,7 @@ public sealed class PointBuilder
         public void BeginPoint(int index) => builder.BeginPoint(index);
         public void BeginPoint(int index, StreamKind measurement) => builder.BeginPoint(index, measurement);
         public void Timestamp(long unixMs) => builder.Timestamp(unixMs);
+        public void RelativeTimestamp(long millisecondsFromReceive) => builder.RelativeTimestamp(millisecondsFromReceive);
         public void TimestampInvalid() => builder.TimestampInvalid();
         public void Field(ReadOnlySpan<byte> key, in FieldValue value) => builder.Field(key, value, key);
         public void Field(ReadOnlySpan<byte> key, in FieldValue value, ReadOnlySpan<byte> keyAsSent) => builder.Field(key, value, keyAsSent);
