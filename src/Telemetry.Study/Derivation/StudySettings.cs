@@ -23,7 +23,7 @@ public sealed class StudySettings
     public double MinTripMeters { get; set; } = 215;
     /// <summary>Energy and hydrogen flow are integrated (trapezoid) over samples at most this far apart.</summary>
     public double IntegrationMaxStepSeconds { get; set; } = 60;
-    /// <summary>A standing sample with <c>batt_a</c> above this (A, positive = charging) is charging when <c>charging</c> is not reported true.</summary>
+    /// <summary>A standing sample with <c>batt_a</c> above this (A, positive = charging) is charging, from a vehicle that does not report <c>charging</c> (one that reports it false is not charging).</summary>
     public double ChargeCurrentA { get; set; } = 0.5;
     /// <summary>A charge session is kept if it lasts at least this long.</summary>
     public double MinChargeSeconds { get; set; } = 120;

@@ -201,7 +201,9 @@ public sealed class VehicleDeriver
 
     private void Charging(in Sample s, bool moving, double energyJ, long energyFromMs)
     {
-        bool charging = s.Charging == true || (!moving && s.BattA > _chargeA);
+        // The vehicle's own charging flag decides when it sends one: a fuel-cell vehicle reports false while its
+        // stack recharges the buffer battery standing (batt_a > 0), which is not a charge session.
+        bool charging = s.Charging ?? (!moving && s.BattA > _chargeA);
         bool notCharging = !charging && (s.Charging.HasValue || !double.IsNaN(s.BattA) || moving);
         if (charging)
         {
@@ -344,7 +346,8 @@ public sealed class VehicleDeriver
 
         var swaps = MergeSwaps();
         var refuels = MergeIntervals(_refuels, _eventRefuels, r => r.StartMs, r => r.EndMs,
-            (t, e) => t with { H2Kg = t.H2Kg ?? e.H2Kg, PressureStartMpa = t.PressureStartMpa ?? e.PressureStartMpa, PressureEndMpa = t.PressureEndMpa ?? e.PressureEndMpa });
+            // The dispenser's metered mass (refuel_end h2_kg) is exact; the tank gauge's rise misses part of the first sample step.
+            (t, e) => t with { H2Kg = e.H2Kg ?? t.H2Kg, PressureStartMpa = t.PressureStartMpa ?? e.PressureStartMpa, PressureEndMpa = t.PressureEndMpa ?? e.PressureEndMpa });
         var charges = MergeIntervals(_charges, _eventCharges, c => c.StartMs, c => c.EndMs,
             (t, e) => t with { EnergyKwh = t.EnergyKwh ?? e.EnergyKwh, SocStartPct = t.SocStartPct ?? e.SocStartPct, SocEndPct = t.SocEndPct ?? e.SocEndPct });
 

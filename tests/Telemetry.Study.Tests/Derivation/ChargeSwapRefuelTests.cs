@@ -135,4 +135,30 @@ public sealed class ChargeSwapRefuelTests
         Assert.Equal(at, swap.AtMs);
         Assert.Equal(1, Assert.Single(result.VehicleDays).Swaps);
     }
+
+    [Fact]
+    public void A_vehicle_that_reports_charging_false_is_not_charging_whatever_its_current()
+    {
+        // A fuel-cell vehicle standing with its stack recharging the buffer battery: batt_a > 0, charging false.
+        var track = new Track { Charging = false, BattA = 25 }.Stand(600);
+        Assert.Empty(track.Derive().ChargeSessions);
+    }
+
+    [Fact]
+    public void The_refuel_end_event_gives_the_mass_of_a_refuel_seen_in_telemetry()
+    {
+        var track = new Track { H2MassKg = 5 }.Stand(60);
+        for (int i = 0; i < 20; i++)
+        {
+            track.H2MassKg += 0.03;
+            track.Stand(1);
+        }
+        track.Stand(300);
+        var result = track.Derive(events:
+        [
+            new StudyEvent(track.Samples[59].TimeMs, StudyEventType.RefuelStart, H2PressureMpa: 20),
+            new StudyEvent(track.Samples[79].TimeMs, StudyEventType.RefuelEnd, H2Kg: 0.615, H2PressureMpa: 35),
+        ]);
+        Assert.Equal(0.615, Assert.Single(result.Refuels).H2Kg);
+    }
 }
