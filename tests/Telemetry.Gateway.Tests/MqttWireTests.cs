@@ -97,7 +97,47 @@ public class MqttWireTests
         Assert.Equal(retain, publish.Retain);
         Assert.Equal(qos == MqttQualityOfServiceLevel.AtMostOnce ? 0 : 4242, publish.PacketId);
         Assert.Equal("fleet/emoto/EM-000001/telemetry", Encoding.UTF8.GetString(publish.Topic));
+        Assert.Equal("application/json", Encoding.UTF8.GetString(publish.ContentType));
         Assert.Equal(payload, publish.Payload.ToArray());
+    }
+
+    [Fact]
+    public void Publish_without_properties_has_no_content_type()
+    {
+        var bytes = Encode(new MqttPublishPacket { Topic = "fleet/bkk/emoto/EM-1/status", PayloadSegment = "{}"u8.ToArray(), QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, PacketIdentifier = 9 });
+        var sequence = new ReadOnlySequence<byte>(bytes);
+        Assert.True(MqttWire.TryReadPacket(ref sequence, out byte header, out var body));
+        var publish = MqttWire.ReadPublish(header, body);
+        Assert.True(publish.ContentType.IsEmpty);
+        Assert.Equal("{}", Encoding.UTF8.GetString(publish.Payload));
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, "application/json")]
+    public void Publish_of_the_gateway_is_read_by_mqttnet_as_qos1_with_retain_and_content_type(bool retain, string? contentType)
+    {
+        var payload = "{\"online\":true}"u8.ToArray();
+        var publish = Assert.IsType<MqttPublishPacket>(DecodeWithMqttnet(MqttWire.Publish(0x1234, "spBv1.0/STATE/gw-1", payload, retain, contentType)));
+        Assert.Equal("spBv1.0/STATE/gw-1", publish.Topic);
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, publish.QualityOfServiceLevel);
+        Assert.Equal(0x1234, publish.PacketIdentifier);
+        Assert.Equal(retain, publish.Retain);
+        Assert.Equal(contentType, publish.ContentType);
+        Assert.Equal(payload, publish.Payload.ToArray());
+    }
+
+    [Fact]
+    public void PubAck_from_mqttnet_gives_packet_id_and_reason()
+    {
+        foreach (var (reason, expected) in new[] { (MqttPubAckReasonCode.Success, (byte)0), (MqttPubAckReasonCode.NotAuthorized, (byte)0x87) })
+        {
+            var bytes = Encode(new MqttPubAckPacket { PacketIdentifier = 77, ReasonCode = reason });
+            var sequence = new ReadOnlySequence<byte>(bytes);
+            Assert.True(MqttWire.TryReadPacket(ref sequence, out byte header, out var body));
+            Assert.Equal(PacketType.PubAck, MqttWire.TypeOf(header));
+            Assert.Equal(((ushort)77, expected), MqttWire.ReadPubAck(body));
+        }
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using MQTTnet.Server;
 using Telemetry.Contract.Topics;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
-using Telemetry.Gateway.Hosting;
+using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.DeadLetters;
 
@@ -18,9 +18,13 @@ namespace Telemetry.Gateway.Broker;
 /// registry, and what they publish goes straight into the <see cref="IngestPipeline"/>. Nothing is routed
 /// to subscribers or retained: the gateway is the only consumer (every publish ends with ProcessPublish = false).
 /// </summary>
-public sealed class EmbeddedBroker : IMessageSource
+internal sealed class EmbeddedBroker : IMessageSource
 {
     public const string NotAuthorizedReason = "not_authorized";
+    /// <summary>The sender of the gateway's own publishes: not a device id (those are validated vehicle ids), so never a device's session.</summary>
+    private const string GatewayClientId = "$gateway";
+    private static readonly SourceState Listening = new(true, "listening");
+    private static readonly SourceState NotListening = new(false, "embedded broker not listening");
 
     private readonly BrokerOptions _options;
     private readonly DeviceRegistry _registry;
@@ -57,12 +61,26 @@ public sealed class EmbeddedBroker : IMessageSource
         if (_options.Tls.Enabled) _certificates = new ListenerCertificates(_options.Tls);
     }
 
-    public bool IsListening => _server?.IsStarted == true;
+    /// <summary>A device's QoS 1 publish with <c>Broker:Acknowledge=Written</c>: its PUBACK waits for this, completed once its points are safe.</summary>
+    private sealed class PublishWritten() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), IAckTarget
+    {
+        public ValueTask AcknowledgeAsync(ushort packetId, CancellationToken ct)
+        {
+            TrySetResult();
+            return default;
+        }
+    }
 
-    public async Task RunAsync(IngestPipeline pipeline, DeadLetterFile deadLetters, CancellationToken ct)
+    public string Name => "broker";
+    public SourceState State => _server?.IsStarted == true && !_stopping ? Listening : NotListening;
+
+    /// <summary>None yet: the broker's counters are read from <see cref="BrokerCounters"/>.</summary>
+    public void AddInstruments(System.Diagnostics.Metrics.Meter meter, string prefix) { }
+
+    public async Task RunAsync(IngestPipeline pipeline, CancellationToken ct)
     {
         _pipeline = pipeline;
-        _deadLetters = deadLetters;
+        _deadLetters = pipeline.DeadLetters;
         _registry.Start();
         _registry.Changed += DisconnectRevokedDevices;
         _server = new MqttServerFactory().CreateMqttServer(BuildServerOptions());
@@ -141,6 +159,7 @@ public sealed class EmbeddedBroker : IMessageSource
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
+        if (e.ClientId == GatewayClientId) return; // the gateway's own (PublishAsync): routed to the devices subscribed
         e.ProcessPublish = false;
         Interlocked.Increment(ref _inFlight);
         try
@@ -175,13 +194,14 @@ public sealed class EmbeddedBroker : IMessageSource
             // A vehicle's retained flag marks a live message here, not a replay on subscribe: pass retained = false.
             if (_options.Acknowledge == BrokerAcknowledge.Written && message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
             {
-                var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                await _pipeline!.AcceptAsync(message.Topic, message.Payload, false, new AckHandle(written, 0), e.CancellationToken);
+                var written = new PublishWritten();
+                await _pipeline!.AcceptAsync(new ReceivedMessage(message.Topic, message.Payload, false, message.ContentType, new AckHandle(written)),
+                    e.CancellationToken);
                 await written.Task.WaitAsync(e.CancellationToken);
             }
             else
             {
-                await _pipeline!.AcceptAsync(message.Topic, message.Payload, false, null, e.CancellationToken);
+                await _pipeline!.AcceptAsync(new ReceivedMessage(message.Topic, message.Payload, false, message.ContentType), e.CancellationToken);
             }
             _counters.PublishAccepted();
         }
@@ -204,7 +224,7 @@ public sealed class EmbeddedBroker : IMessageSource
         var payload = message.Payload.IsSingleSegment ? message.Payload.FirstSpan : System.Buffers.BuffersExtensions.ToArray(message.Payload);
         _deadLetters?.Write(_time.GetUtcNow(), message.Topic ?? "", NotAuthorizedReason, -1, default, payload,
             detail: $"device {deviceId ?? e.ClientId}");
-        _refusals.Publish(deviceId ?? e.ClientId, message.Topic);
+        _refusals.Publish(deviceId ?? e.ClientId);
     }
 
     private Task InterceptSubscription(InterceptingSubscriptionEventArgs e)
@@ -219,10 +239,11 @@ public sealed class EmbeddedBroker : IMessageSource
         return Task.CompletedTask;
     }
 
-    public ValueTask AcknowledgeAsync(AckHandle handle, CancellationToken ct)
+    /// <summary>Delivered to the devices subscribed to the topic (QoS 1 to those subscribed at QoS 1); completes once the broker has queued it.</summary>
+    public async Task PublishAsync(OutgoingMessage message, CancellationToken ct)
     {
-        ((TaskCompletionSource)handle.Token).TrySetResult();
-        return default;
+        if (State is not { Ready: true } || _server is null) throw new SourceUnavailableException("the embedded broker is not listening");
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message.ToMqttNet()) { SenderClientId = GatewayClientId }, ct);
     }
 
     /// <summary>After a registry reload: connections of devices now removed, disabled or changed are closed and their publishes refused.</summary>

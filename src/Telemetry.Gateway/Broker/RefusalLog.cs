@@ -22,7 +22,7 @@ internal sealed class RefusalLog(ILogger logger, TimeProvider time)
         if (Allow()) logger.LogWarning("Refused MQTT connection from {Endpoint} (device {Device}): {Reason}", endpoint, knownDeviceId ?? "(not registered)", reason);
     }
 
-    public void Publish(string deviceId, string? topic)
+    public void Publish(string deviceId)
     {
         if (Allow()) logger.LogWarning("Refused publish by {Device} outside its topics (not_authorized, dead-lettered)", Printable(deviceId));
     }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Telemetry.Gateway.Broker;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Observability;
 using Telemetry.Gateway.Secrets;
@@ -47,9 +46,9 @@ public static class GatewayHost
         Bind<QualityOptions, QualityOptionsValidator>(builder, QualityOptions.Section);
 
         builder.Services.AddSingleton<PipelineCounters>();
-        builder.Services.AddMessageSources(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
+        builder.Services.AddMessageSource(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
         builder.Services.AddHostedService<GatewayService>();
-        builder.Services.AddObservability(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
+        builder.Services.AddObservability();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
             builder.Configuration.GetValue($"{GatewayOptions.Section}:ShutdownTimeoutSeconds", 15) + 10));
         return builder.Build();

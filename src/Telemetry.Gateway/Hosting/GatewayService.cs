@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Contract.Decoding;
 using Telemetry.Gateway.Configuration;
-using Telemetry.Gateway.Mqtt;
 using Telemetry.Gateway.Observability;
+using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
@@ -19,7 +19,7 @@ namespace Telemetry.Gateway.Hosting;
 /// Puts the gateway together at start-up (catalogue, InfluxDB, pipeline, MQTT), runs it, and on
 /// stop drains: open batches are written and acknowledged before the MQTT connection closes.
 /// </summary>
-public sealed class GatewayService(
+internal sealed class GatewayService(
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<InfluxOptions> influxOptions,
     IOptions<BatchingOptions> batchingOptions,
@@ -64,7 +64,7 @@ public sealed class GatewayService(
 
         using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
         var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, spool, spoolSettings,
-            deadLetters, counters, batchingOptions.Value, influx, source, loggers.CreateLogger<IngestPipeline>(),
+            deadLetters, counters, batchingOptions.Value, influx, loggers.CreateLogger<IngestPipeline>(),
             quality: qualityOptions.Value.Enabled ? quality : null);
         using var qualityWriter = InfluxWriter.Create(http, influx, api);
         var qualityReporter = NewQualityReporter(qualityWriter);
@@ -76,7 +76,7 @@ public sealed class GatewayService(
             runtime.Started(pipeline, spool);
             var stats = ReportStatsAsync(gateway.StatsIntervalSeconds, stoppingToken);
 
-            await source.RunAsync(pipeline, deadLetters, stoppingToken);
+            await source.RunAsync(pipeline, stoppingToken);
 
             _logger.LogInformation("Stopping: writing and acknowledging open batches (up to {Timeout} s)", gateway.ShutdownTimeoutSeconds);
             bool drained = await pipeline.DrainAsync(TimeSpan.FromSeconds(gateway.ShutdownTimeoutSeconds));

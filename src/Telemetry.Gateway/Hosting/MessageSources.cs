@@ -1,21 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Telemetry.Gateway.Broker;
+using Telemetry.Gateway.Configuration;
+using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Mqtt;
-using Telemetry.Pipeline.Batching;
-using Telemetry.Pipeline.DeadLetters;
+using Telemetry.Gateway.Sources;
 
 namespace Telemetry.Gateway.Hosting;
 
-/// <summary>Where messages come from (Gateway:Mode): it feeds the pipeline and acknowledges what the pipeline has made safe.</summary>
-public interface IMessageSource : IAcknowledger, IAsyncDisposable
+/// <summary>The one place message sources are registered: <see cref="IMessageSource"/> is the one <c>Gateway:Mode</c> (and <c>Mqtt:Client</c>) names.</summary>
+internal static class MessageSources
 {
-    /// <summary>Feeds <paramref name="pipeline"/> until <paramref name="ct"/> is cancelled; refusals of its own go to <paramref name="deadLetters"/>.</summary>
-    Task RunAsync(IngestPipeline pipeline, DeadLetterFile deadLetters, CancellationToken ct);
-}
-
-/// <summary>Subscriber mode: the <see cref="IMqttSubscriber"/> of an external broker.</summary>
-internal sealed class SubscriberSource(IMqttSubscriber subscriber) : IMessageSource
-{
-    public Task RunAsync(IngestPipeline pipeline, DeadLetterFile deadLetters, CancellationToken ct) => subscriber.RunAsync(pipeline, ct);
-    public ValueTask AcknowledgeAsync(AckHandle handle, CancellationToken ct) => subscriber.AcknowledgeAsync(handle, ct);
-    public ValueTask FlushAsync(CancellationToken ct) => subscriber.FlushAsync(ct);
-    public ValueTask DisposeAsync() => subscriber.DisposeAsync();
+    public static void AddMessageSource(this IServiceCollection services, GatewayMode mode)
+    {
+        if (mode == GatewayMode.EmbeddedBroker)
+        {
+            services.AddSingleton<BrokerCounters>();
+            services.AddSingleton<DeviceRegistry>();
+            services.AddSingleton<IMessageSource, EmbeddedBroker>();
+            return;
+        }
+        // Mqtt:Client is read when the host starts, with the other options, so a bad value is reported with them.
+        services.AddSingleton<IMessageSource>(sp => sp.GetRequiredService<IOptions<MqttOptions>>().Value.Client == MqttClientKind.MQTTnet
+            ? ActivatorUtilities.CreateInstance<MqttNetSubscriber>(sp)
+            : ActivatorUtilities.CreateInstance<PipelinesSubscriber>(sp));
+    }
 }

@@ -7,6 +7,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Mqtt.Wire;
+using Telemetry.Gateway.Sources;
+using Telemetry.Pipeline.Batching;
 
 namespace Telemetry.Gateway.Mqtt;
 
@@ -21,8 +23,10 @@ namespace Telemetry.Gateway.Mqtt;
 /// are queued in one piece, so acknowledging never waits for the socket. (mosquitto stops reading a
 /// client it cannot write to; a gateway that stopped reading until its acks were written would deadlock.)
 /// </summary>
-internal sealed class MqttConnection
+internal sealed class MqttConnection : IAckTarget
 {
+    /// <summary>The one SUBSCRIBE's packet id; the gateway's own PUBLISHes take the others.</summary>
+    public const ushort SubscribePacketId = 1;
     private const int ReadSize = 64 * 1024;
     private readonly Socket _socket;
     private readonly Stream _stream;
@@ -41,6 +45,9 @@ internal sealed class MqttConnection
     private int _ackBytes;
     private long _waitingSince;
     private volatile bool _open = true;
+    // The gateway's own QoS 1 PUBLISHes waiting for their PUBACK, by packet id; guarded by _ackGate.
+    private readonly Dictionary<ushort, TaskCompletionSource> _published = [];
+    private ushort _lastPublishId = SubscribePacketId;
 
     /// <summary>A packet (or a run of PUBACKs, then in a pooled buffer) waiting to be written.</summary>
     private readonly record struct Outgoing(byte[] Bytes, int Length, bool IsAcks);
@@ -128,10 +135,8 @@ internal sealed class MqttConnection
     private static SslClientAuthenticationOptions TlsOptions(MqttOptions options)
     {
         var tls = new SslClientAuthenticationOptions { TargetHost = options.Host };
-        if (options.CaFile.Length > 0)
+        if (BrokerCa.Load(options) is { } ca)
         {
-            var ca = new X509Certificate2Collection();
-            ca.ImportFromPemFile(options.CaFile);
             tls.CertificateChainPolicy = new X509ChainPolicy
             {
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
@@ -218,8 +223,21 @@ internal sealed class MqttConnection
         await _sending.WaitAsync(timeout);
     }
 
+    /// <summary>Queues the PUBACK of a message of this connection; once the connection is closed it is counted as not sent.</summary>
+    public ValueTask AcknowledgeAsync(ushort packetId, CancellationToken ct)
+    {
+        if (!TryQueueAck(packetId)) _acksLost(1);
+        return default;
+    }
+
+    public ValueTask FlushAsync(CancellationToken ct)
+    {
+        FlushAcks();
+        return default;
+    }
+
     /// <summary>Queues a PUBACK; false when the connection is closed.</summary>
-    public bool TryQueueAck(ushort packetId)
+    private bool TryQueueAck(ushort packetId)
     {
         lock (_ackGate)
         {
@@ -255,10 +273,58 @@ internal sealed class MqttConnection
         }
     }
 
-    /// <summary>Closes the socket: a pending read fails, later acknowledgements are refused.</summary>
+    /// <summary>Sends a QoS 1 PUBLISH in the order of everything else sent; completes when the broker acknowledges it.</summary>
+    public async Task PublishAsync(OutgoingMessage message, CancellationToken ct)
+    {
+        var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ushort packetId;
+        lock (_ackGate)
+        {
+            if (!_open) throw new SourceUnavailableException("the MQTT connection is closed");
+            packetId = NextPublishId();
+            _published[packetId] = acked;
+        }
+        Send(MqttWire.Publish(packetId, message.Topic, message.Payload.Span, message.Retain, message.ContentType));
+        try
+        {
+            await acked.Task.WaitAsync(ct);
+        }
+        finally
+        {
+            lock (_ackGate) _published.Remove(packetId);
+        }
+    }
+
+    /// <summary>Caller holds <see cref="_ackGate"/>.</summary>
+    private ushort NextPublishId()
+    {
+        if (_published.Count >= ushort.MaxValue - 1) throw new SourceUnavailableException("65534 publishes already wait for their acknowledgement");
+        do _lastPublishId = _lastPublishId == ushort.MaxValue ? (ushort)(SubscribePacketId + 1) : (ushort)(_lastPublishId + 1);
+        while (_published.ContainsKey(_lastPublishId));
+        return _lastPublishId;
+    }
+
+    /// <summary>The broker's PUBACK of one of the gateway's own PUBLISHes.</summary>
+    public void OnPubAck(ushort packetId, byte reasonCode)
+    {
+        TaskCompletionSource? acked;
+        lock (_ackGate)
+            if (!_published.Remove(packetId, out acked)) return;
+        if (reasonCode < 0x80) acked.TrySetResult();
+        else acked.TrySetException(new SourceUnavailableException($"the broker refused the publish: {ReasonCodes.Describe(reasonCode)}"));
+    }
+
+    /// <summary>Closes the socket: a pending read fails, later acknowledgements are refused, publishes waiting for a PUBACK fail.</summary>
     public void Abort()
     {
-        lock (_ackGate) _open = false;
+        TaskCompletionSource[] unacknowledged;
+        lock (_ackGate)
+        {
+            _open = false;
+            unacknowledged = [.. _published.Values];
+            _published.Clear();
+        }
+        foreach (var publish in unacknowledged) publish.TrySetException(new SourceUnavailableException("the MQTT connection closed before the broker acknowledged the publish"));
         _outgoing.Writer.TryComplete();
         _stream.Dispose();
         _socket.Dispose();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Mqtt.Wire;
+using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Batching;
 
 namespace Telemetry.Gateway.Mqtt;
@@ -16,73 +17,48 @@ namespace Telemetry.Gateway.Mqtt;
 /// acknowledgement rules as the MQTTnet client: clean start off plus a session expiry, QoS 1 acknowledged
 /// only when the pipeline says the points are safe, never on a later connection.
 /// </summary>
-public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<PipelinesSubscriber> logger) : IMqttSubscriber
+internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<PipelinesSubscriber> logger)
+    : ReconnectingSubscriber(options.Value, logger)
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
-    private const ushort SubscribePacketId = 1;
     private static readonly byte[] PingReq = MqttWire.PingReq.ToArray();
 
-    private readonly MqttOptions _options = options.Value;
     private readonly TopicStrings _topics = new();
+    private readonly TopicStrings _contentTypes = new(capacity: 64);
     private volatile MqttConnection? _connection;
-    private long _staleAcksSkipped;
-    private volatile bool _subscribed;
 
-    /// <summary>True once the subscription is in place, until the connection ends.</summary>
-    public bool IsConnected => _subscribed && _connection is { IsOpen: true };
-    public long StaleAcksSkipped => Interlocked.Read(ref _staleAcksSkipped);
-
-    public async Task RunAsync(IngestPipeline pipeline, CancellationToken ct)
+    protected override async Task ConnectAndServeAsync(IngestPipeline pipeline, CancellationToken ct)
     {
-        var connect = MqttWire.Connect(_options.ClientId, _options.Username, _options.Password,
-            (ushort)_options.KeepAliveSeconds, _options.SessionExpirySeconds, (ushort)_options.ReceiveMaximum);
-        int delayMs = _options.ReconnectMinDelayMs;
-        while (!ct.IsCancellationRequested)
+        var connect = MqttWire.Connect(Options.ClientId, Options.Username, Options.Password,
+            (ushort)Options.KeepAliveSeconds, Options.SessionExpirySeconds, (ushort)Options.ReceiveMaximum);
+        MqttConnection? connection = null;
+        try
         {
-            MqttConnection? connection = null;
-            try
-            {
-                _subscribed = false;
-                connection = await MqttConnection.OpenAsync(_options, HandshakeTimeout, lost => Interlocked.Add(ref _staleAcksSkipped, lost), ct);
-                var connAck = await connection.HandshakeAsync(connect, HandshakeTimeout, ct);
-                _connection = connection;
-                logger.LogInformation("Connected to MQTT broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})",
-                    _options.Host, _options.Port, _options.ClientId, connAck.SessionPresent);
-                await ServeAsync(connection, pipeline, connAck.ServerKeepAliveSeconds ?? _options.KeepAliveSeconds, () =>
-                {
-                    _subscribed = true;
-                    delayMs = _options.ReconnectMinDelayMs;
-                }, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning("MQTT connection to {Host}:{Port} failed: {Error}; retrying in {Delay} ms",
-                    _options.Host, _options.Port, e.Message, delayMs);
-                connection?.Abort();
-            }
-            if (ct.IsCancellationRequested) break;
-            await ReconnectDelay.WaitAsync(delayMs, ct);
-            delayMs = ReconnectDelay.Next(delayMs, _options.ReconnectMaxDelayMs);
+            connection = await MqttConnection.OpenAsync(Options, HandshakeTimeout, AckNotSent, ct);
+            var connAck = await connection.HandshakeAsync(connect, HandshakeTimeout, ct);
+            _connection = connection;
+            OnConnected(connAck.SessionPresent);
+            await ServeAsync(connection, pipeline, connAck.ServerKeepAliveSeconds ?? Options.KeepAliveSeconds, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            connection?.Abort();
+            throw;
         }
     }
 
     /// <summary>Subscribes, then reads until the connection ends (throws) or <paramref name="ct"/> is cancelled.</summary>
-    private async Task ServeAsync(MqttConnection connection, IngestPipeline pipeline, int keepAliveSeconds, Action subscribed, CancellationToken ct)
+    private async Task ServeAsync(MqttConnection connection, IngestPipeline pipeline, int keepAliveSeconds, CancellationToken ct)
     {
         using var connectionEnd = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var keepAlive = KeepAliveAsync(connection, keepAliveSeconds, connectionEnd.Token);
         var receive = ReceiveAsync(connection, pipeline, ct);
         try
         {
-            connection.Send(MqttWire.Subscribe(SubscribePacketId, _options.TopicFilter, _options.Qos));
+            connection.Send(MqttWire.Subscribe(MqttConnection.SubscribePacketId, Options.TopicFilter, Options.Qos));
             byte reason = await connection.SubAck.Task.WaitAsync(HandshakeTimeout, ct);
-            if (reason > 2) throw new InvalidOperationException($"broker refused subscription to '{_options.TopicFilter}': {ReasonCodes.Describe(reason)}");
-            logger.LogInformation("Subscribed to {Filter} (granted QoS {Qos})", _options.TopicFilter, reason);
-            subscribed();
+            if (reason > 2) throw SubscriptionRefused(ReasonCodes.Describe(reason));
+            OnSubscribed(reason);
             await receive;
         }
         catch when (!receive.IsCompleted)
@@ -152,24 +128,26 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
     {
         var publish = MqttWire.ReadPublish(header, body);
         if (publish.Qos == 2) throw new MqttProtocolException("QoS 2 PUBLISH on a QoS 1 subscription");
-        var topic = publish.Topic.IsSingleSegment ? _topics.Get(publish.Topic.FirstSpan) : TopicOfSegments(publish.Topic);
-        AckHandle? ack = publish.Qos == 1 ? new AckHandle(connection, 0, publish.PacketId) : null;
-        return pipeline.AcceptAsync(topic, publish.Payload, publish.Retain, ack);
+        var topic = StringOf(_topics, publish.Topic);
+        string? contentType = publish.ContentType.IsEmpty ? null : StringOf(_contentTypes, publish.ContentType);
+        AckHandle? ack = publish.Qos == 1 ? new AckHandle(connection, publish.PacketId) : null;
+        return pipeline.AcceptAsync(new ReceivedMessage(topic, publish.Payload, publish.Retain, contentType, ack));
     }
 
-    private string TopicOfSegments(ReadOnlySequence<byte> topic)
+    private static string StringOf(TopicStrings strings, ReadOnlySequence<byte> utf8)
     {
-        if (topic.Length <= 512)
+        if (utf8.IsSingleSegment) return strings.Get(utf8.FirstSpan);
+        if (utf8.Length <= 512)
         {
-            Span<byte> bytes = stackalloc byte[(int)topic.Length];
-            topic.CopyTo(bytes);
-            return _topics.Get(bytes);
+            Span<byte> bytes = stackalloc byte[(int)utf8.Length];
+            utf8.CopyTo(bytes);
+            return strings.Get(bytes);
         }
-        var rented = ArrayPool<byte>.Shared.Rent((int)topic.Length);
+        var rented = ArrayPool<byte>.Shared.Rent((int)utf8.Length);
         try
         {
-            topic.CopyTo(rented);
-            return _topics.Get(rented.AsSpan(0, (int)topic.Length));
+            utf8.CopyTo(rented);
+            return strings.Get(rented.AsSpan(0, (int)utf8.Length));
         }
         finally
         {
@@ -185,7 +163,11 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
                 return;
             case PacketType.SubAck:
                 var (packetId, reason) = MqttWire.ReadSubAck(body);
-                if (packetId == SubscribePacketId) connection.SubAck.TrySetResult(reason);
+                if (packetId == MqttConnection.SubscribePacketId) connection.SubAck.TrySetResult(reason);
+                return;
+            case PacketType.PubAck:
+                var (publishId, publishReason) = MqttWire.ReadPubAck(body);
+                connection.OnPubAck(publishId, publishReason);
                 return;
             case PacketType.Disconnect:
                 throw new IOException($"the broker disconnected: {ReasonCodes.Describe(MqttWire.ReadDisconnectReason(body))}");
@@ -206,7 +188,7 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
             {
                 if (connection.WaitingForBrokerFor > silenceLimit)
                 {
-                    logger.LogWarning("MQTT broker silent for {Seconds} s (keep-alive {KeepAlive} s): dropping the connection",
+                    Logger.LogWarning("MQTT broker silent for {Seconds} s (keep-alive {KeepAlive} s): dropping the connection",
                         (int)connection.WaitingForBrokerFor.TotalSeconds, seconds);
                     connection.Abort();
                     return;
@@ -217,22 +199,12 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
         catch (OperationCanceledException) { }
     }
 
-    public ValueTask AcknowledgeAsync(AckHandle handle, CancellationToken ct)
-    {
-        // A PUBACK for a message of an earlier connection would carry a packet id that the broker
-        // may by now have given to another message: skip it; the broker redelivers the message.
-        if (!ReferenceEquals(handle.Token, _connection) || !((MqttConnection)handle.Token).TryQueueAck(handle.PacketId))
-            Interlocked.Increment(ref _staleAcksSkipped);
-        return default;
-    }
+    public override Task PublishAsync(OutgoingMessage message, CancellationToken ct) =>
+        _connection is { IsOpen: true } connection
+            ? connection.PublishAsync(message, ct)
+            : throw new SourceUnavailableException("not connected to the MQTT broker");
 
-    public ValueTask FlushAsync(CancellationToken ct)
-    {
-        _connection?.FlushAcks();
-        return default;
-    }
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         var connection = _connection;
         _connection = null;
@@ -244,11 +216,11 @@ public sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<P
                 connection.FlushAcks();
                 connection.Send(MqttWire.NormalDisconnect.ToArray());
                 await connection.FinishSendingAsync(TimeSpan.FromSeconds(5));
-                logger.LogInformation("Disconnected from MQTT broker");
+                Logger.LogInformation("Disconnected from MQTT broker");
             }
             catch (Exception e)
             {
-                logger.LogDebug("MQTT disconnect: {Error}", e.Message);
+                Logger.LogDebug("MQTT disconnect: {Error}", e.Message);
             }
         }
         connection.Abort();

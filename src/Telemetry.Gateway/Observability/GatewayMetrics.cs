@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Telemetry.Contract.Decoding;
-using Telemetry.Gateway.Mqtt;
+using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.Quality;
 
@@ -14,8 +14,7 @@ namespace Telemetry.Gateway.Observability;
 /// </summary>
 public sealed class GatewayMetrics
 {
-    public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, GatewayRuntime runtime, QualityTracker quality,
-        IMqttSubscriber? subscriber, MqttConnectionWatch? connections)
+    public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, GatewayRuntime runtime, QualityTracker quality, IMessageSource source)
     {
         Meter = meters.Create(PipelineCounters.MeterName);
         var m = Meter;
@@ -49,14 +48,7 @@ public sealed class GatewayMetrics
         m.CreateObservableUpDownCounter(prefix + "spool.size", () => runtime.Spool?.PendingBytes ?? 0, "By", "Bytes in the disk spool waiting for replay");
         m.CreateObservableUpDownCounter(prefix + "spool.limit", () => runtime.Spool?.MaxBytes ?? 0, "By", "Spool:MaxBytes (0 when the spool is off)");
 
-        if (subscriber is not null)
-        {
-            m.CreateObservableUpDownCounter(prefix + "mqtt.connected", () => subscriber.IsConnected ? 1 : 0, "", "1 while connected to the MQTT broker");
-            m.CreateObservableCounter(prefix + "mqtt.stale_acks", () => subscriber.StaleAcksSkipped, "{ack}",
-                "Acknowledgements skipped because their connection was gone (the broker redelivers those messages)");
-        }
-        if (connections is not null)
-            m.CreateObservableCounter(prefix + "mqtt.reconnects", () => connections.Reconnects, "{connection}", "Reconnections to the MQTT broker after the first connection");
+        source.AddInstruments(m, prefix);
 
         m.CreateObservableCounter(prefix + "samples", () => quality.KindTotals().SelectMany(k => new[]
             {

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Telemetry.Gateway.Broker;
-using Telemetry.Gateway.Configuration;
-using Telemetry.Gateway.Mqtt;
+using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Influx;
 
 namespace Telemetry.Gateway.Observability;
@@ -19,18 +16,16 @@ public sealed class ReadinessCheck : IDisposable
 {
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
     private readonly GatewayRuntime _runtime;
-    private readonly IServiceProvider _services;
-    private readonly GatewayMode _mode;
+    private readonly IMessageSource _source;
     private readonly HttpClient _probe;
     private readonly SemaphoreSlim _probing = new(1, 1);
     private CheckResult _lastProbe = new(false, "not probed yet");
     private DateTime _lastProbeAt = DateTime.MinValue;
 
-    public ReadinessCheck(GatewayRuntime runtime, IServiceProvider services, IOptions<GatewayOptions> gateway, IOptions<InfluxOptions> influx)
+    public ReadinessCheck(GatewayRuntime runtime, IMessageSource source, IOptions<InfluxOptions> influx)
     {
         _runtime = runtime;
-        _services = services;
-        _mode = gateway.Value.Mode;
+        _source = source;
         _probe = new HttpClient { BaseAddress = influx.Value.Url, Timeout = TimeSpan.FromSeconds(2) };
         // InfluxDB 3.10 and later answer /ping without the token with 401.
         _probe.DefaultRequestHeaders.Authorization = InfluxServerProbe.PingAuthorization(influx.Value);
@@ -40,7 +35,7 @@ public sealed class ReadinessCheck : IDisposable
     {
         var checks = new Dictionary<string, CheckResult>
         {
-            [_mode == GatewayMode.EmbeddedBroker ? "broker" : "mqtt"] = Source(),
+            [_source.Name] = Source(),
             ["influx"] = await InfluxAsync(ct),
             ["spool"] = Spool(),
         };
@@ -49,9 +44,8 @@ public sealed class ReadinessCheck : IDisposable
 
     private CheckResult Source()
     {
-        if (_mode == GatewayMode.EmbeddedBroker)
-            return _services.GetRequiredService<EmbeddedBroker>().IsListening ? new(true, "listening") : new(false, "embedded broker not listening");
-        return _services.GetRequiredService<IMqttSubscriber>().IsConnected ? new(true, "connected") : new(false, "not connected to the MQTT broker");
+        var state = _source.State;
+        return new(state.Ready, state.Detail);
     }
 
     private async Task<CheckResult> InfluxAsync(CancellationToken ct)

@@ -29,7 +29,6 @@ public sealed class IngestPipeline : IAsyncDisposable
     private readonly PipelineCounters _counters;
     private readonly BatchingOptions _options;
     private readonly InfluxOptions _influx;
-    private readonly IAcknowledger _acknowledger;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly QualityTracker? _quality;
@@ -46,7 +45,7 @@ public sealed class IngestPipeline : IAsyncDisposable
     /// <param name="writers">one per concurrent write, plus one more for spool replay when <paramref name="spool"/> is given</param>
     /// <param name="quality">per-vehicle accounting of every decoded sample, when given</param>
     public IngestPipeline(PayloadDecoder decoder, IReadOnlyList<InfluxWriter> writers, DiskSpool? spool, SpoolOptions spoolOptions,
-        DeadLetterFile deadLetters, PipelineCounters counters, BatchingOptions options, InfluxOptions influx, IAcknowledger acknowledger,
+        DeadLetterFile deadLetters, PipelineCounters counters, BatchingOptions options, InfluxOptions influx,
         ILogger<IngestPipeline> logger, TimeProvider? time = null, QualityTracker? quality = null)
     {
         if (writers.Count < (spool is null ? 1 : 2)) throw new ArgumentException("at least one writer (two with a spool) is needed", nameof(writers));
@@ -59,7 +58,6 @@ public sealed class IngestPipeline : IAsyncDisposable
         _counters = counters;
         _options = options;
         _influx = influx;
-        _acknowledger = acknowledger;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _quality = quality;
@@ -68,6 +66,8 @@ public sealed class IngestPipeline : IAsyncDisposable
     }
 
     public PipelineCounters Counters => _counters;
+    /// <summary>Where rejected input goes; a source writes its own refusals here too.</summary>
+    public DeadLetterFile DeadLetters => _deadLetters;
     public WriteFailureLog Failures { get; }
     public int PendingBatches => Volatile.Read(ref _pendingBatches);
 
@@ -75,25 +75,26 @@ public sealed class IngestPipeline : IAsyncDisposable
     /// Decodes one message into the open batch. Completes at once unless the pipeline is full, in which
     /// case it completes when there is room again: awaiting it is the back-pressure.
     /// </summary>
-    public ValueTask AcceptAsync(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack, CancellationToken ct = default)
+    public ValueTask AcceptAsync(ReceivedMessage message, CancellationToken ct = default)
     {
         if (Volatile.Read(ref _pendingBatches) >= _options.MaxPendingBatches)
-            return AcceptWhenRoomAsync(topic, payload, retained, ack, ct);
-        Accept(topic, payload, retained, ack);
+            return AcceptWhenRoomAsync(message, ct);
+        Accept(message);
         return default;
     }
 
-    private async ValueTask AcceptWhenRoomAsync(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack, CancellationToken ct)
+    private async ValueTask AcceptWhenRoomAsync(ReceivedMessage message, CancellationToken ct)
     {
         long started = _time.GetTimestamp();
         while (Volatile.Read(ref _pendingBatches) >= _options.MaxPendingBatches)
             await _roomFreed.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
         _counters.WaitedForRoom(_time.GetElapsedTime(started));
-        Accept(topic, payload, retained, ack);
+        Accept(message);
     }
 
-    private void Accept(string topic, ReadOnlySequence<byte> payload, bool retained, AckHandle? ack)
+    private void Accept(in ReceivedMessage message)
     {
+        var (topic, payload, retained, _, ack) = message;
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // A payload split over segments is copied into a pooled array for the decoder, returned once it is decoded.
         byte[]? rented = null;
@@ -113,7 +114,7 @@ public sealed class IngestPipeline : IAsyncDisposable
         lock (_gate)
         {
             var batch = _open;
-            var sink = new DeadLetterSink(_deadLetters, _counters, _quality, batch.PointTimes, topic, bytes, _time);
+            var sink = new FindingsRecorder(_deadLetters, _counters, _quality, batch.PointTimes, topic, bytes, _time);
             var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink);
             _counters.MessageDecoded(outcome);
             if (batch.Messages++ == 0) batch.OpenedAtMs = now;
@@ -230,9 +231,7 @@ public sealed class IngestPipeline : IAsyncDisposable
             {
                 await batch.Written.Task.WaitAsync(ct);
                 _deadLetters.Flush();
-                foreach (var handle in batch.Acks)
-                    await _acknowledger.AcknowledgeAsync(handle, ct);
-                if (batch.Acks.Count > 0) await _acknowledger.FlushAsync(ct);
+                await AcknowledgeAsync(batch.Acks, ct);
                 _counters.Acked(batch.Acks.Count, batch.Messages);
                 batch.Reset();
                 _pool.Enqueue(batch);
@@ -241,6 +240,19 @@ public sealed class IngestPipeline : IAsyncDisposable
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    /// <summary>In the order received; each target is flushed when the next handle has another one (a reconnect) and at the end.</summary>
+    private static async Task AcknowledgeAsync(List<AckHandle> acks, CancellationToken ct)
+    {
+        IAckTarget? queued = null;
+        foreach (var (target, packetId) in acks)
+        {
+            if (queued is not null && !ReferenceEquals(queued, target)) await queued.FlushAsync(ct);
+            queued = target;
+            await target.AcknowledgeAsync(packetId, ct);
+        }
+        if (queued is not null) await queued.FlushAsync(ct);
     }
 
     public ValueTask DisposeAsync()
@@ -253,8 +265,11 @@ public sealed class IngestPipeline : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Counts and dead-letters what the decoder rejected, and accounts every sample per vehicle, inline on the decoding thread.</summary>
-    private readonly ref struct DeadLetterSink(DeadLetterFile file, PipelineCounters counters, QualityTracker? quality, List<long> pointTimes,
+    /// <summary>
+    /// Where the decoder's findings go, inline on the decoding thread: each point's time (for the point-age histogram)
+    /// and its vehicle's quality counts; each rejection counted, dead-lettered and counted for its vehicle.
+    /// </summary>
+    private readonly ref struct FindingsRecorder(DeadLetterFile file, PipelineCounters counters, QualityTracker? quality, List<long> pointTimes,
         string topic, ReadOnlySpan<byte> payload, TimeProvider time) : IDecodeSink
     {
         private readonly ReadOnlySpan<byte> _payload = payload;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Telemetry.Gateway.Broker;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
+using Telemetry.Gateway.Sources;
 using Telemetry.IntegrationTests.Services;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
@@ -33,6 +34,7 @@ public sealed class BrokerGateway : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Passwords { get; }
     public BrokerCounters Broker => _host.Services.GetRequiredService<BrokerCounters>();
     public PipelineCounters Counters => _host.Services.GetRequiredService<PipelineCounters>();
+    public IMessageSource Source => _host.Services.GetRequiredService<IMessageSource>();
 
     /// <param name="devices">(id, site, kind) of each registered device, each given a fresh password</param>
     /// <param name="tls">a TLS listener with these certificates (and device certificates accepted)</param>
@@ -84,9 +86,9 @@ public sealed class BrokerGateway : IAsyncDisposable
 
     private async Task WaitUntilListeningAsync(TimeSpan timeout)
     {
-        var broker = _host.Services.GetRequiredService<EmbeddedBroker>();
+        var broker = _host.Services.GetRequiredService<IMessageSource>();
         var deadline = DateTime.UtcNow + timeout;
-        while (!broker.IsListening)
+        while (!broker.State.Ready)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the embedded broker did not start listening");
             await Task.Delay(50);

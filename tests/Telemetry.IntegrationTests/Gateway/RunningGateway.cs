@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Telemetry.Gateway.Hosting;
-using Telemetry.Gateway.Mqtt;
+using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 
@@ -20,6 +20,7 @@ public sealed class RunningGateway : IAsyncDisposable
 
     public string DeadLetterDirectory { get; }
     public PipelineCounters Counters => _host.Services.GetRequiredService<PipelineCounters>();
+    public IMessageSource Source => _host.Services.GetRequiredService<IMessageSource>();
     public string DeadLetterPath => Path.Combine(DeadLetterDirectory, DeadLetterFile.FileName);
 
     public static async Task<RunningGateway> StartAsync(int mqttPort, Uri influxUrl, string database,
@@ -57,14 +58,13 @@ public sealed class RunningGateway : IAsyncDisposable
 
     private async Task WaitUntilConnectedAsync(TimeSpan timeout)
     {
-        var subscriber = _host.Services.GetRequiredService<IMqttSubscriber>();
+        var source = _host.Services.GetRequiredService<IMessageSource>();
         var deadline = DateTime.UtcNow + timeout;
-        while (!subscriber.IsConnected)
+        while (!source.State.Ready)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("gateway did not connect to the broker");
             await Task.Delay(50);
         }
-        await Task.Delay(200); // the subscription follows the connection
     }
 
     /// <summary>Waits until the gateway has acknowledged <paramref name="messages"/> messages.</summary>

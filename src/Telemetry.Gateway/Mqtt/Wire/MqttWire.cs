@@ -14,8 +14,9 @@ public enum PacketType : byte
 /// <summary>A malformed packet from the broker: the connection cannot go on.</summary>
 public sealed class MqttProtocolException(string message) : Exception(message);
 
-/// <summary>A received PUBLISH; <see cref="Topic"/> and <see cref="Payload"/> are slices of the receive buffer.</summary>
-public readonly record struct PublishPacket(int Qos, bool Retain, bool Duplicate, ushort PacketId, ReadOnlySequence<byte> Topic, ReadOnlySequence<byte> Payload);
+/// <summary>A received PUBLISH; <see cref="Topic"/>, <see cref="ContentType"/> (empty when not set) and <see cref="Payload"/> are slices of the receive buffer.</summary>
+public readonly record struct PublishPacket(int Qos, bool Retain, ushort PacketId, ReadOnlySequence<byte> Topic,
+    ReadOnlySequence<byte> ContentType, ReadOnlySequence<byte> Payload);
 
 /// <summary>What the broker said in its CONNACK.</summary>
 public readonly record struct ConnAck(byte ReasonCode, bool SessionPresent, int? ServerKeepAliveSeconds, string? ReasonString);
@@ -26,7 +27,6 @@ public readonly record struct ConnAck(byte ReasonCode, bool SessionPresent, int?
 /// </summary>
 public static class MqttWire
 {
-    public const int MaxRemainingLength = 268_435_455;
     public const int PubAckLength = 4;
     public static ReadOnlySpan<byte> PingReq => [0xC0, 0x00];
     public static ReadOnlySpan<byte> NormalDisconnect => [0xE0, 0x00];
@@ -73,8 +73,33 @@ public static class MqttWire
             if (!reader.TryReadBigEndian(out short id)) throw Truncated("PUBLISH packet id");
             packetId = (ushort)id;
         }
-        SkipProperties(ref reader, "PUBLISH");
-        return new PublishPacket(qos, (header & 1) != 0, (header & 8) != 0, packetId, topic, body.Slice(reader.Position));
+        var contentType = ReadContentType(ref reader);
+        return new PublishPacket(qos, (header & 1) != 0, packetId, topic, contentType, body.Slice(reader.Position));
+    }
+
+    /// <summary>The PUBLISH properties' Content Type (0x03, §3.3.2.3.9); the others are skipped.</summary>
+    private static ReadOnlySequence<byte> ReadContentType(ref SequenceReader<byte> reader)
+    {
+        if (!TryReadVariableInt(ref reader, out int length) || reader.Remaining < length) throw Truncated("PUBLISH properties");
+        var contentType = ReadOnlySequence<byte>.Empty;
+        if (length == 0) return contentType;
+        var properties = new SequenceReader<byte>(reader.UnreadSequence.Slice(0, length));
+        reader.Advance(length);
+        while (!properties.End)
+        {
+            properties.TryRead(out byte id);
+            if (id == 0x03) contentType = ReadBinaryField(ref properties, "content type");
+            else SkipProperty(ref properties, id);
+        }
+        return contentType;
+    }
+
+    /// <summary>The PUBACK of one of the gateway's own PUBLISHes: its packet id and reason code (0, success, when omitted).</summary>
+    public static (ushort PacketId, byte ReasonCode) ReadPubAck(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        if (!reader.TryReadBigEndian(out short id)) throw Truncated("PUBACK");
+        return ((ushort)id, reader.TryRead(out byte reason) ? reason : (byte)0);
     }
 
     public static ConnAck ReadConnAck(ReadOnlySequence<byte> body)
@@ -147,6 +172,26 @@ public static class MqttWire
         WriteString(body, topicFilter);
         Write(body, [(byte)(qos | 1 << 4)]);
         return Packet(0x82, body.WrittenSpan);
+    }
+
+    /// <summary>PUBLISH (§3.3) at QoS 1, with a Content Type property when <paramref name="contentType"/> is given.</summary>
+    public static byte[] Publish(ushort packetId, string topic, ReadOnlySpan<byte> payload, bool retain, string? contentType)
+    {
+        var body = new ArrayBufferWriter<byte>(topic.Length + payload.Length + 16);
+        WriteString(body, topic);
+        Write(body, [(byte)(packetId >> 8), (byte)packetId]);
+        if (contentType is null)
+        {
+            WriteVariableInt(body, 0);
+        }
+        else
+        {
+            WriteVariableInt(body, 3 + Encoding.UTF8.GetByteCount(contentType));
+            Write(body, [0x03]);
+            WriteString(body, contentType);
+        }
+        Write(body, payload);
+        return Packet((byte)(0x32 | (retain ? 1 : 0)), body.WrittenSpan);
     }
 
     private static byte[] Packet(byte header, ReadOnlySpan<byte> body)
