@@ -15,6 +15,19 @@ internal static class CpuTimeRunner
 
     private readonly record struct Figures(double BestNs, double MedianNs, double BytesPerOp);
 
+    /// <summary><c>--cpu-study</c>: the study's derivation (<see cref="DeriveBenchmarks"/>) by CPU time per sample.</summary>
+    public static void RunStudy()
+    {
+        var b = new DeriveBenchmarks();
+        b.Setup();
+        Measure(b.DeriveOneVehicleWeek);
+        var f = Measure(b.DeriveOneVehicleWeek);
+        double best = f.BestNs / DeriveBenchmarks.Samples, median = f.MedianNs / DeriveBenchmarks.Samples;
+        Console.WriteLine("| case | ns CPU/sample (best / median) | B/sample | samples/s/core (median) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| one vehicle, a week at 1 Hz ({DeriveBenchmarks.Samples:N0} samples) | {best:N1} / {median:N1} | {f.BytesPerOp / DeriveBenchmarks.Samples:N3} | {1e9 / median:N0} |");
+    }
+
     public static void Run()
     {
         var b = new DecodeBenchmarks();

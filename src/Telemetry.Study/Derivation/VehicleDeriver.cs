@@ -25,7 +25,7 @@ public sealed class VehicleDeriver
     private bool _hasLast;
     private long _lastMs = long.MinValue;
     private long _powerMs = long.MinValue, _flowMs = long.MinValue, _positionMs = long.MinValue;
-    private double _powerW, _flowGps, _lat, _lon;
+    private double _powerW, _flowGps, _lat, _lon, _cosLat;
     private double _lastSoc = double.NaN, _lastPressure = double.NaN, _lastMass = double.NaN;
     private string? _batteryId;
 
@@ -118,7 +118,9 @@ public sealed class VehicleDeriver
         long positionFromMs = _positionMs;
         if (!double.IsNaN(s.Lat) && !double.IsNaN(s.Lon))
         {
-            if (_positionMs != long.MinValue && s.TimeMs - _positionMs <= _gapMs) stepKm = Geo.HaversineKm(_lat, _lon, s.Lat, s.Lon);
+            double cosLat = Geo.CosLat(s.Lat);
+            if (_positionMs != long.MinValue && s.TimeMs - _positionMs <= _gapMs) stepKm = Geo.HaversineKm(_lat, _lon, _cosLat, s.Lat, s.Lon, cosLat);
+            _cosLat = cosLat;
             _lat = s.Lat;
             _lon = s.Lon;
             _positionMs = s.TimeMs;
