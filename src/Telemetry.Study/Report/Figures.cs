@@ -197,7 +197,7 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
         foreach (var day in result.VehicleDays)
         {
             int column = day.LocalDate.DayNumber - result.From.DayNumber;
-            if (column < 0 || column >= days.Count || day.CompletenessPct is not { } pct)
+            if (column < 0 || column >= days.Count || day.CompletenessPct is not { } pct || !double.IsFinite(pct))
                 continue;
             cells[rowOf[day.Vehicle], column] = pct;
             rowsByCell[(rowOf[day.Vehicle], column)] = day;

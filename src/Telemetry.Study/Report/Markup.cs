@@ -35,9 +35,9 @@ internal static class Markup
     /// <summary>A coordinate or length for an SVG attribute.</summary>
     public static string Px(double value) => Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture);
 
-    /// <summary>A value for a reader: thousands separated, a fixed number of decimals.</summary>
+    /// <summary>A value for a reader: thousands separated, a fixed number of decimals; "—" when it is not a number.</summary>
     public static string Number(double value, int decimals) =>
-        value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        double.IsFinite(value) ? value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "—";
 
     public static string Number(double? value, int decimals) => value is { } v ? Number(v, decimals) : "—";
 }

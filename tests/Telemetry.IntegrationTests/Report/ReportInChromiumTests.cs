@@ -41,10 +41,12 @@ public sealed class ReportInChromiumTests(ITestOutputHelper output)
 
     sealed record PageReport(bool Notice, List<FigureOnPage> Figures);
 
-    [Fact]
-    public async Task The_report_of_a_fleet_shows_every_plot_with_data_and_no_console_error()
+    [Theory]
+    [InlineData("fleet", 7, 8)]
+    [InlineData("large", 30, 300)] // 2.8 MB: 4,000 of 28,000 trips drawn, 9,200 heat-map cells
+    public async Task The_report_of_a_fleet_shows_every_plot_with_data_and_no_console_error(string name, int days, int motorcycles)
     {
-        var (page, errors, requests) = await OpenReportAsync(SyntheticStudy.Fleet(), "fleet", figureScreenshots: true);
+        var (page, errors, requests) = await OpenReportAsync(SyntheticStudy.Fleet(days: days, motorcycles: motorcycles), name, figureScreenshots: true);
 
         Assert.Empty(errors);
         Assert.False(page.Notice);

@@ -164,4 +164,57 @@ public class StudyReportTests
             Directory.Delete(Path.GetDirectoryName(directory)!, recursive: true);
         }
     }
+
+    [Fact]
+    public void Values_that_are_not_numbers_or_out_of_range_do_not_break_the_report()
+    {
+        var result = SyntheticStudy.Fleet(days: 2, motorcycles: 2);
+        var vehicle = result.Trips[0].Vehicle;
+        long at = result.Trips[0].StartMs;
+        result.Trips.Add(result.Trips[0] with { DistanceKm = double.NaN, KwhPerKm = double.PositiveInfinity, AvgSpeedKmh = double.NaN });
+        result.Trips.Add(result.Trips[0] with { DistanceKm = -5, DurationS = -60, KwhPerKm = -0.2 });
+        result.Trips.Add(result.Trips[0] with { DistanceKm = 1e7, KwhPerKm = 1e6, AvgBattTempC = 500 });
+        result.Refuels.Add(new Refuel(vehicle, at, at - 1000, -1, double.NaN, null, null));
+        result.Swaps.Add(new Swap(vehicle, at, null, null, double.NaN, 250, null));
+        result.VehicleDays.Add(result.VehicleDays[0] with { LocalDate = result.From.AddDays(-3), CompletenessPct = 50 }); // outside the range
+        result.VehicleDays.Add(result.VehicleDays[1] with { CompletenessPct = double.NaN, DistanceKm = double.NaN, H2Kg = double.NaN });
+
+        string html = StudyReport.Render(result, generatedAt);
+
+        foreach (var (id, body) in FiguresOf(html))
+        {
+            var svg = SvgOf(body);
+            Assert.True(svg is null || MarksIn(svg) > 0, id);
+            Assert.DoesNotContain("NaN", body);
+            Assert.DoesNotContain("Infinity", body);
+        }
+    }
+
+    [Fact]
+    public void A_large_fleet_draws_a_sample_of_its_trips_and_says_so()
+    {
+        var result = SyntheticStudy.Fleet(days: 30, motorcycles: 300);
+
+        var figures = FiguresOf(StudyReport.Render(result, generatedAt)).ToDictionary(f => f.Id, f => f.Body);
+
+        int trips = result.Trips.Count(t => t.KwhPerKm is not null);
+        Assert.True(trips > 8000, $"{trips} electric trips");
+        int stride = (int)Math.Ceiling(trips / 4000.0);
+        Assert.Contains($"One in {stride} of the {trips:N0} trips is drawn.", figures["energy-speed"]);
+        Assert.InRange(MarksIn(SvgOf(figures["energy-speed"])!), 3000, 4000);
+        Assert.Equal(307 * 30 - 1, MarksIn(SvgOf(figures["completeness"])!)); // one vehicle-day is missing
+    }
+
+    [Fact]
+    public void A_few_extreme_energy_values_leave_the_axis_for_the_rest_and_the_caption_counts_them()
+    {
+        var result = SyntheticStudy.Fleet(days: 3, motorcycles: 4);
+        var trip = result.Trips.First(t => t.KwhPerKm is not null);
+        result.Trips.Add(trip with { KwhPerKm = 40 });
+        result.Trips.Add(trip with { KwhPerKm = 55 });
+
+        var figure = FiguresOf(StudyReport.Render(result, generatedAt)).Single(f => f.Id == "energy-speed").Body;
+
+        Assert.Matches("2 trips beyond the axis \\(0\\.00 to 0\\.\\d\\d\\) are not drawn\\.", figure);
+    }
 }

@@ -77,11 +77,16 @@ internal sealed class Chart
         AxisLineAndTitleBelow(label);
     }
 
-    /// <summary>Category labels left of the bands, shortened to <paramref name="maxChars"/> (the full text stays in a title).</summary>
+    /// <summary>
+    /// Category labels left of the bands, shortened to <paramref name="maxChars"/> (the full text stays in a title);
+    /// bands too thin for a label each get one every n-th band.
+    /// </summary>
     public void LeftAxis(BandAxis y, IReadOnlyList<string> labels, string label, int maxChars = 18)
     {
-        double fontSize = Math.Min(11, Math.Max(6, y.Band * 0.8));
-        for (int i = 0; i < y.Count; i++)
+        const double smallestFont = 8;
+        double fontSize = Math.Min(11, Math.Max(smallestFont, y.Band * 0.8));
+        int every = (int)Math.Ceiling(smallestFont * 1.15 / y.Band);
+        for (int i = 0; i < y.Count; i += Math.Max(1, every))
         {
             string text = labels[i].Length > maxChars ? labels[i][..(maxChars - 1)] + "…" : labels[i];
             overlay.Append($"<text class=\"tick-label\" x=\"{Px(Left - 6)}\" y=\"{Px(y.Center(i) + fontSize * 0.35)}\" text-anchor=\"end\" font-size=\"{Px(fontSize)}\">"

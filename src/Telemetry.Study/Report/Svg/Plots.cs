@@ -116,8 +116,8 @@ internal static class Plots
     }
 
     /// <summary>
-    /// A scatter plot, one colour per series. The y axis ends near the 99th percentile when a few values lie far
-    /// beyond it (the note says how many are not drawn); above <paramref name="maxPoints"/> every k-th point is drawn.
+    /// A scatter plot, one colour per series. The y axis leaves out values beyond Tukey's far-out fences (the note
+    /// says how many); above <paramref name="maxPoints"/> one point in k is drawn.
     /// </summary>
     public static DrawnPlot? Scatter(IReadOnlyList<PointSeries> series, string xLabel, string yLabel, string noun, string description,
         int maxPoints = 4000)
@@ -126,51 +126,51 @@ internal static class Plots
         if (all.Count == 0)
             return null;
         int stride = (int)Math.Ceiling(all.Count / (double)maxPoints);
-        var ys = all.Select(p => p.Y).ToList();
-        double yHigh = ys.Max(), yLowest = ys.Min();
-        double p99 = Statistics.Quantile(ys, 0.99), p01 = Statistics.Quantile(ys, 0.01);
-        double spread = Math.Max(Math.Abs(p99), Math.Abs(p01));
-        if (spread > 0 && yHigh > 3 * spread)
-            yHigh = 1.5 * Math.Abs(p99);
-        double yLow = Math.Min(0, spread > 0 && yLowest < -3 * spread ? -1.5 * Math.Abs(p01) : yLowest);
+        // Values beyond Tukey's far-out fences (3 × IQR past the quartiles) would squeeze the rest into a line.
+        var ys = all.Select(p => p.Y).Order().ToArray();
+        double q1 = Statistics.QuantileOfSorted(ys, 0.25), q3 = Statistics.QuantileOfSorted(ys, 0.75);
+        double fenceLow = q1 - 3 * (q3 - q1), fenceHigh = q3 + 3 * (q3 - q1);
+        var inside = q3 > q1 ? ys.Where(v => v >= fenceLow && v <= fenceHigh).ToArray() : ys;
+        double yLow = Math.Min(0, inside[0]), yHigh = inside[^1];
 
         var chart = new Chart(PlotHeight);
         var x = chart.NiceX(Math.Min(0, all.Min(p => p.X)), all.Max(p => p.X));
         var y = chart.NiceY(yLow, yHigh);
         chart.LeftAxis(y, yLabel);
         chart.BottomAxis(x, xLabel, gridLines: true);
-        int outside = 0;
+        int outside = all.Count(p => p.Y > y.Max || p.Y < y.Min);
+        int drawn = all.Count / stride;
+        double radius = drawn > 1000 ? 1.8 : 2.6, opacity = drawn > 1000 ? 0.35 : 0.6;
         foreach (var s in series)
         {
             for (int i = 0; i < s.Points.Count; i += stride)
             {
                 var point = s.Points[i];
-                if (point.Y > y.Max || point.Y < y.Min || point.X > x.Max || point.X < x.Min)
-                {
-                    outside++;
-                    continue;
-                }
-                chart.Circle(x.Map(point.X), y.Map(point.Y), 2.6, s.Color, point.Tooltip, 0.55);
+                if (point.Y <= y.Max && point.Y >= y.Min)
+                    chart.Circle(x.Map(point.X), y.Map(point.Y), radius, s.Color, point.Tooltip, opacity);
             }
         }
         chart.Legend(series.Where(s => s.Points.Count > 0).Select(s => (s.Name, s.Color)).ToList());
         var note = new List<string>();
         if (stride > 1)
-            note.Add($"Every {stride}th of the {all.Count:N0} {noun} is drawn.");
+            note.Add($"One in {stride} of the {all.Count.ToString("N0", CultureInfo.InvariantCulture)} {noun} is drawn.");
         if (outside > 0)
             note.Add($"{outside} {noun} beyond the axis ({Number(y.Min, 2)} to {Number(y.Max, 2)}) are not drawn.");
         return new DrawnPlot(chart.ToSvg(description), string.Join(" ", note));
     }
 
-    /// <summary>Horizontal bars, one a row, in the order given; at most <paramref name="maxBars"/> are drawn.</summary>
+    /// <summary>
+    /// Horizontal bars, one a row, in the order given, labelled with their value while rows are tall enough;
+    /// at most <paramref name="maxBars"/> are drawn.
+    /// </summary>
     public static DrawnPlot? HorizontalBars(IReadOnlyList<Bar> bars, string xLabel, string unit, int decimals,
-        IReadOnlyList<(string Label, string Color)> legend, string description, int maxBars = 60)
+        IReadOnlyList<(string Label, string Color)> legend, string description, int maxBars = 200)
     {
-        if (bars.Count == 0)
+        var shown = bars.Where(b => double.IsFinite(b.Value)).Take(maxBars).ToList();
+        if (shown.Count == 0)
             return null;
-        var shown = bars.Take(maxBars).ToList();
         int longestLabel = Math.Min(18, shown.Max(b => b.Label.Length));
-        double rowHeight = 18;
+        double rowHeight = Math.Clamp(1080.0 / shown.Count, 6, 18);
         var chart = new Chart(14 + 16 + shown.Count * rowHeight + 46, marginLeft: 16 + longestLabel * 6.6, marginTop: 30);
         var x = chart.NiceX(0, Math.Max(shown.Max(b => b.Value), 0));
         var y = new BandAxis(shown.Count, chart.Top, chart.Bottom);
@@ -182,10 +182,11 @@ internal static class Plots
             double top = y.Center(i) - barHeight / 2;
             double width = Math.Max(1, x.Map(Math.Max(0, shown[i].Value)) - x.Map(0));
             chart.Rect(x.Map(0), top, width, barHeight, shown[i].Color, shown[i].Tooltip);
-            chart.Text(x.Map(0) + width + 4, y.Center(i) + 4, $"{Number(shown[i].Value, decimals)} {unit}", "bar-label", "start");
+            if (y.Band >= 12)
+                chart.Text(x.Map(0) + width + 4, y.Center(i) + 4, $"{Number(shown[i].Value, decimals)} {unit}".TrimEnd(), "bar-label", "start");
         }
         chart.Legend(legend, abovePlot: true);
-        string note = bars.Count > shown.Count ? $"The {maxBars} largest of {bars.Count} are shown." : "";
+        string note = bars.Count > maxBars ? $"The first {maxBars} of {bars.Count} are shown." : "";
         return new DrawnPlot(chart.ToSvg(description), note);
     }
 
