@@ -5,7 +5,6 @@ using Telemetry.Contract.Catalogue;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
-using Telemetry.Gateway.Observability;
 using Telemetry.Gateway.Study;
 
 if (args.Length > 0 && args[0] == "devices") return DevicesCommand.Run(args[1..], Console.Out, Console.Error);
@@ -14,9 +13,9 @@ if (args.Length > 0 && args[0] == "study") return await StudyCommand.RunAsync(ar
 try
 {
     using var host = GatewayHost.Build(args);
-    var runtime = host.Services.GetRequiredService<GatewayRuntime>();
+    var startup = host.Services.GetRequiredService<GatewayStartup>();
     await host.RunAsync();
-    if (runtime.StartupFailure is { } failure)
+    if (startup.InfluxFailure is { } failure)
     {
         // 2 like any configuration error (systemd does not restart it); 3: InfluxDB was not there in time (restart may help).
         Console.Error.WriteLine($"InfluxDB error: {failure.Message}");

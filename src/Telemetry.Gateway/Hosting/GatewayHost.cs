@@ -8,7 +8,6 @@ using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Observability;
 using Telemetry.Gateway.Secrets;
 using Telemetry.Pipeline.Batching;
-using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
 using Telemetry.Pipeline.Quality;
@@ -45,8 +44,9 @@ public static class GatewayHost
         Bind<ObservabilityOptions, ObservabilityOptionsValidator>(builder, ObservabilityOptions.Section);
         Bind<QualityOptions, QualityOptionsValidator>(builder, QualityOptions.Section);
 
-        builder.Services.AddSingleton<PipelineCounters>();
+        builder.Services.AddPipeline(builder.Configuration.GetValue($"{SpoolOptions.Section}:Enabled", new SpoolOptions().Enabled));
         builder.Services.AddMessageSource(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
+        builder.Services.AddSingleton<GatewayStartup>();
         builder.Services.AddHostedService<GatewayService>();
         builder.Services.AddObservability();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(

@@ -2,53 +2,42 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telemetry.Contract.Catalogue;
-using Telemetry.Contract.Decoding;
 using Telemetry.Gateway.Configuration;
-using Telemetry.Gateway.Observability;
 using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
 using Telemetry.Pipeline.Quality;
-using Telemetry.Pipeline.Spool;
 
 namespace Telemetry.Gateway.Hosting;
 
 /// <summary>
-/// Puts the gateway together at start-up (catalogue, InfluxDB, pipeline, MQTT), runs it, and on
-/// stop drains: open batches are written and acknowledged before the MQTT connection closes.
+/// Runs the gateway: reaches InfluxDB, gives the pipeline its writers, feeds it from the message source, and on
+/// stop drains: open batches are written and acknowledged before the source closes its connections.
 /// </summary>
 internal sealed class GatewayService(
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<InfluxOptions> influxOptions,
     IOptions<BatchingOptions> batchingOptions,
-    IOptions<DeadLetterOptions> deadLetterOptions,
-    IOptions<SpoolOptions> spoolOptions,
     IOptions<MqttOptions> mqttOptions,
     IOptions<QualityOptions> qualityOptions,
+    SignalCatalogue catalogue,
+    IngestPipeline pipeline,
+    DeadLetterFile deadLetters,
     PipelineCounters counters,
     QualityTracker quality,
-    GatewayRuntime runtime,
     IMessageSource source,
+    GatewayStartup startup,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<GatewayService>();
-    private SignalCatalogue? _catalogue;
-
-    /// <summary>Loads the catalogue before the host reports started, so a bad file stops start-up with its message.</summary>
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        _catalogue = SignalCatalogue.Load(gatewayOptions.Value.ResolveCataloguePath());
-        return base.StartAsync(cancellationToken);
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var gateway = gatewayOptions.Value;
         var influx = influxOptions.Value;
-        var catalogue = _catalogue!;
         _logger.LogInformation("Signal catalogue: {Kinds} kinds ({Names}), {Events} event types",
             catalogue.Kinds.Count, string.Join(", ", catalogue.Kinds.Select(k => k.Name)), catalogue.EventTypes.Count);
         WarnIfReceiveMaximumThrottles();
@@ -56,42 +45,31 @@ internal sealed class GatewayService(
         using var http = InfluxWriter.CreateHttpClient(influx);
         var server = await ConnectInfluxAsync(http, influx, stoppingToken);
         if (server is null) return;
-        var api = server.Api;
-        var spoolSettings = spoolOptions.Value;
-        using var spool = spoolSettings.Enabled ? DiskSpool.Open(spoolSettings, loggers.CreateLogger<DiskSpool>()) : null;
-        int writerCount = influx.Writers + (spool is null ? 0 : 1);
-        var writers = Enumerable.Range(0, writerCount).Select(_ => InfluxWriter.Create(http, influx, api)).ToArray();
-
-        using var deadLetters = new DeadLetterFile(deadLetterOptions.Value);
-        var pipeline = new IngestPipeline(new PayloadDecoder(catalogue, gateway.ToDecoderOptions()), writers, spool, spoolSettings,
-            deadLetters, counters, batchingOptions.Value, influx, loggers.CreateLogger<IngestPipeline>(),
-            quality: qualityOptions.Value.Enabled ? quality : null);
-        using var qualityWriter = InfluxWriter.Create(http, influx, api);
+        int writerCount = influx.Writers + (pipeline.Spool is null ? 0 : 1);
+        var writers = Enumerable.Range(0, writerCount).Select(_ => InfluxWriter.Create(http, influx, server.Api)).ToArray();
+        using var qualityWriter = InfluxWriter.Create(http, influx, server.Api);
         var qualityReporter = NewQualityReporter(qualityWriter);
-        await using (pipeline)
-        {
-            using var pipelineStop = new CancellationTokenSource();
-            var pipelineRun = pipeline.RunAsync(pipelineStop.Token);
-            var qualityRun = qualityReporter?.RunAsync(pipelineStop.Token) ?? Task.CompletedTask;
-            runtime.Started(pipeline, spool);
-            var stats = ReportStatsAsync(gateway.StatsIntervalSeconds, stoppingToken);
 
-            await source.RunAsync(pipeline, stoppingToken);
+        using var pipelineStop = new CancellationTokenSource();
+        var pipelineRun = pipeline.RunAsync(writers, pipelineStop.Token);
+        var qualityRun = qualityReporter?.RunAsync(pipelineStop.Token) ?? Task.CompletedTask;
+        var stats = ReportStatsAsync(gateway.StatsIntervalSeconds, stoppingToken);
 
-            _logger.LogInformation("Stopping: writing and acknowledging open batches (up to {Timeout} s)", gateway.ShutdownTimeoutSeconds);
-            bool drained = await pipeline.DrainAsync(TimeSpan.FromSeconds(gateway.ShutdownTimeoutSeconds));
-            if (!drained)
-                _logger.LogWarning("Shutdown timeout: {Pending} batch(es) not acknowledged; the broker will redeliver their messages", pipeline.PendingBatches);
-            await source.DisposeAsync();
-            await pipelineStop.CancelAsync();
-            await pipelineRun;
-            await qualityRun;
-            if (qualityReporter is not null) await WriteLastQualityAsync(qualityReporter);
-            runtime.Stopped();
-            await stats;
-            foreach (var writer in writers) writer.Dispose();
-            LogTotals();
-        }
+        await source.RunAsync(pipeline, stoppingToken);
+
+        _logger.LogInformation("Stopping: writing and acknowledging open batches (up to {Timeout} s)", gateway.ShutdownTimeoutSeconds);
+        bool drained = await pipeline.DrainAsync(TimeSpan.FromSeconds(gateway.ShutdownTimeoutSeconds));
+        if (!drained)
+            _logger.LogWarning("Shutdown timeout: {Pending} batch(es) not acknowledged; the broker will redeliver their messages", pipeline.PendingBatches);
+        await source.DisposeAsync();
+        await pipelineStop.CancelAsync();
+        await pipelineRun;
+        await qualityRun;
+        if (qualityReporter is not null) await WriteLastQualityAsync(qualityReporter);
+        deadLetters.Flush();
+        await stats;
+        foreach (var writer in writers) writer.Dispose();
+        LogTotals();
     }
 
     private QualityReporter? NewQualityReporter(InfluxWriter writer)
@@ -132,7 +110,7 @@ internal sealed class GatewayService(
         catch (InfluxStartupException e)
         {
             _logger.LogCritical("Cannot start: {Error}", e.Message);
-            runtime.StartupFailed(e);
+            startup.InfluxFailed(e);
             lifetime.StopApplication();
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Telemetry.Contract.Decoding;
 using Telemetry.Gateway.Sources;
+using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.Quality;
 
@@ -14,7 +15,7 @@ namespace Telemetry.Gateway.Observability;
 /// </summary>
 public sealed class GatewayMetrics
 {
-    public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, GatewayRuntime runtime, QualityTracker quality, IMessageSource source)
+    public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, IngestPipeline pipeline, QualityTracker quality, IMessageSource source)
     {
         Meter = meters.Create(PipelineCounters.MeterName);
         var m = Meter;
@@ -41,12 +42,12 @@ public sealed class GatewayMetrics
         m.CreateObservableCounter(prefix + "batches.spooled", () => counters.BatchesSpooled, "{batch}", "Batches put in the disk spool");
         m.CreateObservableCounter(prefix + "write.failures", () => counters.WriteFailures, "{request}", "Write requests that failed and were retried");
         m.CreateObservableCounter(prefix + "written", () => counters.BytesWritten, "By", "Line protocol bytes InfluxDB accepted (before gzip)");
-        m.CreateObservableUpDownCounter(prefix + "batches.pending", () => runtime.Pipeline?.PendingBatches ?? 0, "{batch}",
+        m.CreateObservableUpDownCounter(prefix + "batches.pending", () => pipeline.PendingBatches, "{batch}",
             "Batches sealed but not yet acknowledged; at Batching:MaxPendingBatches the gateway stops reading");
-        m.CreateObservableUpDownCounter(prefix + "influx.failing", () => runtime.Pipeline?.Failures.CurrentError is null ? 0 : 1, "",
+        m.CreateObservableUpDownCounter(prefix + "influx.failing", () => pipeline.Failures.CurrentError is null ? 0 : 1, "",
             "1 while writes to InfluxDB are failing");
-        m.CreateObservableUpDownCounter(prefix + "spool.size", () => runtime.Spool?.PendingBytes ?? 0, "By", "Bytes in the disk spool waiting for replay");
-        m.CreateObservableUpDownCounter(prefix + "spool.limit", () => runtime.Spool?.MaxBytes ?? 0, "By", "Spool:MaxBytes (0 when the spool is off)");
+        m.CreateObservableUpDownCounter(prefix + "spool.size", () => pipeline.Spool?.PendingBytes ?? 0, "By", "Bytes in the disk spool waiting for replay");
+        m.CreateObservableUpDownCounter(prefix + "spool.limit", () => pipeline.Spool?.MaxBytes ?? 0, "By", "Spool:MaxBytes (0 when the spool is off)");
 
         source.AddInstruments(m, prefix);
 

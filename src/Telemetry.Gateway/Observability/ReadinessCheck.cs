@@ -2,11 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Telemetry.Gateway.Sources;
+using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Influx;
 
 namespace Telemetry.Gateway.Observability;
-
-public sealed record CheckResult(bool Ok, string Detail);
 
 /// <summary>
 /// What <c>/readyz</c> answers: the message source is up (MQTT connected, or the embedded broker
@@ -15,16 +14,16 @@ public sealed record CheckResult(bool Ok, string Detail);
 public sealed class ReadinessCheck : IDisposable
 {
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
-    private readonly GatewayRuntime _runtime;
+    private readonly IngestPipeline _pipeline;
     private readonly IMessageSource _source;
     private readonly HttpClient _probe;
     private readonly SemaphoreSlim _probing = new(1, 1);
     private CheckResult _lastProbe = new(false, "not probed yet");
     private DateTime _lastProbeAt = DateTime.MinValue;
 
-    public ReadinessCheck(GatewayRuntime runtime, IMessageSource source, IOptions<InfluxOptions> influx)
+    public ReadinessCheck(IngestPipeline pipeline, IMessageSource source, IOptions<InfluxOptions> influx)
     {
-        _runtime = runtime;
+        _pipeline = pipeline;
         _source = source;
         _probe = new HttpClient { BaseAddress = influx.Value.Url, Timeout = TimeSpan.FromSeconds(2) };
         // InfluxDB 3.10 and later answer /ping without the token with 401.
@@ -50,9 +49,8 @@ public sealed class ReadinessCheck : IDisposable
 
     private async Task<CheckResult> InfluxAsync(CancellationToken ct)
     {
-        var pipeline = _runtime.Pipeline;
-        if (pipeline is null) return new(false, "start-up is waiting for InfluxDB");
-        if (pipeline.Failures.CurrentError is { } error) return new(false, $"writes failing: {error}");
+        if (!_pipeline.IsRunning) return new(false, "start-up is waiting for InfluxDB");
+        if (_pipeline.Failures.CurrentError is { } error) return new(false, $"writes failing: {error}");
         return await ProbeAsync(ct);
     }
 
@@ -85,8 +83,7 @@ public sealed class ReadinessCheck : IDisposable
 
     private CheckResult Spool()
     {
-        if (!_runtime.SpoolEnabled) return new(true, "disabled");
-        if (_runtime.Spool is not { } spool) return new(true, "not open yet");
+        if (_pipeline.Spool is not { } spool) return new(true, "disabled");
         long bytes = spool.PendingBytes;
         return spool.IsFull
             ? new(false, $"full: {bytes} of {spool.MaxBytes} bytes; acknowledgements and reading stop until InfluxDB takes the backlog")

@@ -18,11 +18,9 @@ namespace Telemetry.Pipeline.Batching;
 /// the order received once it is written. When <see cref="BatchingOptions.MaxPendingBatches"/> are
 /// unacknowledged, <see cref="AcceptAsync"/> waits: the transport stops reading.
 /// </summary>
-public sealed class IngestPipeline : IAsyncDisposable
+public sealed class IngestPipeline : IDisposable
 {
     private readonly PayloadDecoder _decoder;
-    private readonly IReadOnlyList<InfluxWriter> _writers;
-    private readonly InfluxWriter? _replayWriter;
     private readonly DiskSpool? _spool;
     private readonly SpoolOptions _spoolOptions;
     private readonly DeadLetterFile _deadLetters;
@@ -41,19 +39,17 @@ public sealed class IngestPipeline : IAsyncDisposable
     private Batch _open;
     private long _nextSequence;
     private int _pendingBatches;
+    private volatile bool _running;
 
-    /// <param name="writers">one per concurrent write, plus one more for spool replay when <paramref name="spool"/> is given</param>
+    /// <param name="spool">where batches go that InfluxDB cannot take within the retry budget; null: retried until it can</param>
     /// <param name="quality">per-vehicle accounting of every decoded sample, when given</param>
-    public IngestPipeline(PayloadDecoder decoder, IReadOnlyList<InfluxWriter> writers, DiskSpool? spool, SpoolOptions spoolOptions,
+    public IngestPipeline(PayloadDecoder decoder, DiskSpool? spool, SpoolOptions spoolOptions,
         DeadLetterFile deadLetters, PipelineCounters counters, BatchingOptions options, InfluxOptions influx,
         ILogger<IngestPipeline> logger, TimeProvider? time = null, QualityTracker? quality = null)
     {
-        if (writers.Count < (spool is null ? 1 : 2)) throw new ArgumentException("at least one writer (two with a spool) is needed", nameof(writers));
         _decoder = decoder;
         _spool = spool;
         _spoolOptions = spoolOptions;
-        _writers = spool is null ? writers : writers.Take(writers.Count - 1).ToArray();
-        _replayWriter = spool is null ? null : writers[^1];
         _deadLetters = deadLetters;
         _counters = counters;
         _options = options;
@@ -70,6 +66,9 @@ public sealed class IngestPipeline : IAsyncDisposable
     public DeadLetterFile DeadLetters => _deadLetters;
     public WriteFailureLog Failures { get; }
     public int PendingBatches => Volatile.Read(ref _pendingBatches);
+    public DiskSpool? Spool => _spool;
+    /// <summary>True while <see cref="RunAsync"/> runs: start-up has reached InfluxDB and batches are being written.</summary>
+    public bool IsRunning => _running;
 
     /// <summary>
     /// Decodes one message into the open batch. Completes at once unless the pipeline is full, in which
@@ -143,12 +142,23 @@ public sealed class IngestPipeline : IAsyncDisposable
         _open = _pool.TryDequeue(out var reused) ? reused : new Batch();
     }
 
-    /// <summary>Runs the flush timer, the writers and the acknowledger until <paramref name="ct"/> is cancelled.</summary>
-    public Task RunAsync(CancellationToken ct)
+    /// <summary>Runs the flush timer, the writers and the acknowledgements until <paramref name="ct"/> is cancelled.</summary>
+    /// <param name="writers">one per concurrent write, plus one more for spool replay when the pipeline has a spool</param>
+    public async Task RunAsync(IReadOnlyList<InfluxWriter> writers, CancellationToken ct)
     {
-        var loops = _writers.Select(w => WriteLoopAsync(NewDelivery(w), ct)).Append(AckLoopAsync(ct)).Append(FlushTimerAsync(ct));
-        if (_spool is not null) loops = loops.Append(ReplayLoopAsync(_spool, NewDelivery(_replayWriter!), ct));
-        return Task.WhenAll(loops);
+        if (writers.Count < (_spool is null ? 1 : 2)) throw new ArgumentException("at least one writer (two with a spool) is needed", nameof(writers));
+        var batchWriters = _spool is null ? writers : writers.Take(writers.Count - 1);
+        var loops = batchWriters.Select(w => WriteLoopAsync(NewDelivery(w), ct)).Append(AckLoopAsync(ct)).Append(FlushTimerAsync(ct));
+        if (_spool is not null) loops = loops.Append(ReplayLoopAsync(_spool, NewDelivery(writers[^1]), ct));
+        _running = true;
+        try
+        {
+            await Task.WhenAll(loops.ToArray());
+        }
+        finally
+        {
+            _running = false;
+        }
     }
 
     private BatchDelivery NewDelivery(InfluxWriter writer) =>
@@ -255,14 +265,13 @@ public sealed class IngestPipeline : IAsyncDisposable
         if (queued is not null) await queued.FlushAsync(ct);
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         _toWrite.Writer.TryComplete();
         _toAck.Writer.TryComplete();
         _open.Dispose();
         while (_pool.TryDequeue(out var batch)) batch.Dispose();
         _roomFreed.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Telemetry.Gateway.Hosting;
-using Telemetry.Gateway.Observability;
 using Telemetry.IntegrationTests.Services;
 using Telemetry.Pipeline.Tests.InfluxDb3;
 
@@ -122,7 +121,7 @@ public sealed class InfluxDb3GatewayTests(ServicesFixture services)
         await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await host.StopAsync();
 
-        var failure = host.Services.GetRequiredService<GatewayRuntime>().StartupFailure;
+        var failure = host.Services.GetRequiredService<GatewayStartup>().InfluxFailure;
         Assert.NotNull(failure);
         Assert.False(failure.Retryable);
         Assert.Contains("/api/v2/buckets", failure.Message);
