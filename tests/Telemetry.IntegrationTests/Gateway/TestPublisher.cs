@@ -27,11 +27,13 @@ public sealed class TestPublisher : IAsyncDisposable
     public Task PublishAsync(string topic, string payload, bool retain = false) =>
         PublishAsync(topic, Encoding.UTF8.GetBytes(payload), retain);
 
-    public async Task PublishAsync(string topic, byte[] payload, bool retain = false)
+    /// <param name="contentType">sent as the MQTT 5 Content Type property when given</param>
+    public async Task PublishAsync(string topic, byte[] payload, bool retain = false, string? contentType = null)
     {
-        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
-        var result = await _client.PublishAsync(message);
+        var builder = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain);
+        if (contentType is not null) builder.WithContentType(contentType);
+        var result = await _client.PublishAsync(builder.Build());
         if (!result.IsSuccess) throw new InvalidOperationException($"publish to {topic} failed: {result.ReasonCode}");
     }
 
