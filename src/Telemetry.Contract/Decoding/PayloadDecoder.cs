@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Unicode;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Contract.Decoding.Json;
@@ -36,14 +37,27 @@ public sealed class PayloadDecoder
     /// <summary>Appends the message's lines to <paramref name="output"/> and reports what was not written to <paramref name="sink"/>.</summary>
     /// <param name="retained">the broker flagged the message as retained (a replay on subscribe)</param>
     /// <param name="nowUnixMs">the receive time: used for points without a time and for the time window</param>
+    /// <param name="contentType">the MQTT 5 Content Type, when the publisher set one: on <c>telemetry</c> it picks the format</param>
     public DecodeOutcome Decode<TSink>(ReadOnlySpan<char> topic, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
-        LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
+        LineBuffer output, ref TSink sink, string? contentType = null) where TSink : IDecodeSink, allows ref struct
     {
         if (!TopicParser.TryParse(topic, _catalogue, out var parts))
             return _points.RejectMessage(RejectReason.BadTopic, ref sink);
         if (payload.Length > _options.MaxPayloadBytes)
             return _points.RejectMessage(RejectReason.TooLarge, ref sink);
+        if (!ContentTypes.TryPick(parts.Stream, contentType, out var format) || !CanRead(format))
+            return RejectContentType(contentType!, ref sink);
         return DecodeJson(parts, payload, retained, nowUnixMs, output, ref sink);
+    }
+
+    /// <summary>The formats with a reader here; the others are refused as <c>bad_content_type</c> until they have one.</summary>
+    private static bool CanRead(PayloadFormat format) => format == PayloadFormat.Json;
+
+    /// <summary>Whole message, before anything was written; the dead letter's key holds the content type.</summary>
+    private static DecodeOutcome RejectContentType<TSink>(string contentType, ref TSink sink) where TSink : IDecodeSink, allows ref struct
+    {
+        sink.OnRejected(RejectReason.BadContentType, -1, Encoding.UTF8.GetBytes(contentType.Length > 256 ? contentType[..256] : contentType));
+        return new DecodeOutcome { MessageRejection = RejectReason.BadContentType };
     }
 
     private DecodeOutcome DecodeJson<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,

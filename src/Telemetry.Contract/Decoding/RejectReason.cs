@@ -1,6 +1,6 @@
 namespace Telemetry.Contract.Decoding;
 
-/// <summary>Why something was not written: a whole message (<c>bad_topic</c>, <c>too_large</c>, <c>bad_json</c>, <c>bad_payload</c>), one point, or one field.</summary>
+/// <summary>Why something was not written: a whole message (<c>bad_topic</c>, <c>too_large</c>, <c>bad_json</c>, <c>bad_payload</c>, <c>bad_content_type</c>), one point, or one field.</summary>
 public enum RejectReason
 {
     /// <summary>The topic does not match <c>fleet/{site}/{kind}/{vehicle_id}/{stream}</c> with a catalogue kind.</summary>
@@ -27,16 +27,19 @@ public enum RejectReason
     RetainedWithoutTs,
     /// <summary>A payload that is not readable in its format (CBOR, protobuf, line protocol) or not of the format's shape (a SenML pack).</summary>
     BadPayload,
+    /// <summary>An MQTT 5 Content Type the gateway does not read, or one the topic's stream does not carry (see <see cref="ContentTypes"/>).</summary>
+    BadContentType,
 }
 
 public static class RejectReasons
 {
-    public const int Count = (int)RejectReason.BadPayload + 1;
+    public const int Count = (int)RejectReason.BadContentType + 1;
 
     private static readonly string[] Names =
     [
         "bad_topic", "too_large", "bad_json", "ts_out_of_range", "ts_invalid", "field_invalid",
         "no_fields", "unknown_key", "duplicate_field", "missing_required", "retained_without_ts", "bad_payload",
+        "bad_content_type",
     ];
 
     public static IReadOnlyList<string> All => Names;
