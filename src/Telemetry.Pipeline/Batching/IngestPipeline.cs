@@ -93,14 +93,14 @@ public sealed class IngestPipeline : IDisposable
 
     private void Accept(in ReceivedMessage message)
     {
-        var (topic, payload, retained, _, ack) = message;
+        var (topic, payload, retained, contentType, ack) = message;
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // A payload split over segments is copied into a pooled array for the decoder, returned once it is decoded.
         byte[]? rented = null;
         var bytes = payload.IsSingleSegment ? payload.FirstSpan : Contiguous(payload, out rented);
         try
         {
-            Decode(topic, bytes, retained, now, ack);
+            Decode(topic, bytes, retained, contentType, now, ack);
         }
         finally
         {
@@ -108,13 +108,13 @@ public sealed class IngestPipeline : IDisposable
         }
     }
 
-    private void Decode(string topic, ReadOnlySpan<byte> bytes, bool retained, long now, AckHandle? ack)
+    private void Decode(string topic, ReadOnlySpan<byte> bytes, bool retained, string? contentType, long now, AckHandle? ack)
     {
         lock (_gate)
         {
             var batch = _open;
             var sink = new FindingsRecorder(_deadLetters, _counters, _quality, batch.PointTimes, topic, bytes, _time);
-            var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink);
+            var outcome = _decoder.Decode(topic, bytes, retained, now, batch.Lines, ref sink, contentType);
             _counters.MessageDecoded(outcome);
             if (batch.Messages++ == 0) batch.OpenedAtMs = now;
             batch.Points += outcome.Points;
