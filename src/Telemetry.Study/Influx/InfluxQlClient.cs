@@ -137,44 +137,29 @@ public sealed class InfluxQlClient
         var reader = new Utf8JsonReader(json);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject) throw new InfluxQueryException("InfluxDB's answer is not a JSON object");
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("results"u8))
-            {
-                reader.Read();
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ReadStatement(ref reader, handler);
-            }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                throw new InfluxQueryException(Describe(reader.GetString()));
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        ReadObject(ref reader, handler);
     }
 
-    private void ReadStatement<THandler>(ref Utf8JsonReader reader, THandler handler) where THandler : ISeriesHandler
+    /// <summary>
+    /// The answer <c>{"results":[statement…]}</c> or one statement <c>{"series":[…]}</c>; an <c>error</c> at
+    /// either level (InfluxDB reports a failed statement, and a failure in mid-stream, that way) is thrown.
+    /// </summary>
+    private void ReadObject<THandler>(ref Utf8JsonReader reader, THandler handler) where THandler : ISeriesHandler
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("series"u8))
+            bool results = reader.ValueTextEquals("results"u8), series = reader.ValueTextEquals("series"u8), error = reader.ValueTextEquals("error"u8);
+            reader.Read();
+            if (error) throw new InfluxQueryException(Describe(reader.GetString()));
+            if (!results && !series)
             {
-                reader.Read();
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ReadSeries(ref reader, handler);
-            }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                throw new InfluxQueryException(Describe(reader.GetString()));
-            }
-            else
-            {
-                reader.Read();
                 reader.Skip();
+                continue;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (results) ReadObject(ref reader, handler);
+                else ReadSeries(ref reader, handler);
             }
         }
     }
