@@ -35,16 +35,20 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
             $"Trip start, local time (h, {Zone})", "h", "trips", "Histogram of trip start hour by kind"),
         "no trips");
 
+    /// <summary>One panel per kind, each with bins of its own: a bus's trips are ten times a motorcycle's.</summary>
     public Figure TripLength()
     {
-        var lengths = result.Trips.Select(t => t.DistanceKm).Where(double.IsFinite).ToList();
-        var (bins, tickStep) = RoundBins(lengths, 24);
+        var panels = PerKind(result.Trips, t => t.Vehicle, t => t.DistanceKm).Select(kind =>
+        {
+            var (bins, tickStep) = RoundBins(kind.Values, 20);
+            return Plots.StackedHistogram([kind], bins, tickStep, $"Trip length, {kind.Name} (km)", "km", "trips",
+                $"Histogram of trip length, {kind.Name}", height: 190, legendMinimum: 1);
+        });
         return new Figure(
             "trip-length",
             "Trip length",
-            "Distance of each trip (odometer difference, or the GPS track without odometer), stacked by kind.",
-            Plots.StackedHistogram(PerKind(result.Trips, t => t.Vehicle, t => t.DistanceKm), bins, tickStep,
-                "Trip length (km)", "km", "trips", "Histogram of trip length by kind"),
+            "Distance of each trip (odometer difference, or the GPS track without odometer), one panel per kind, each with its own scale.",
+            DrawnPlot.Panels(panels),
             "no trips");
     }
 
@@ -113,10 +117,12 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
             "no swaps");
     }
 
+    // Battery-electric trips only: a fuel-cell vehicle's stack recharges its buffer battery while driving, so its
+    // battery energy per km (often negative) is not traction energy and would share an axis with the motorcycles'.
     List<PointSeries> EnergyPoints(Func<Trip, double?> x, string xUnit) =>
         palette.Kinds
             .Select(kind => new PointSeries(kind, palette.ColorOf(kind), result.Trips
-                .Where(t => t.Vehicle.Kind == kind && t.KwhPerKm is { } e && double.IsFinite(e) && x(t) is { } v && double.IsFinite(v))
+                .Where(t => t.Vehicle.Kind == kind && t.H2Kg is null && t.KwhPerKm is { } e && double.IsFinite(e) && x(t) is { } v && double.IsFinite(v))
                 .Select(t => new ScatterPoint(x(t)!.Value, t.KwhPerKm!.Value,
                     $"{t.Vehicle.VehicleId}: {Number(x(t)!.Value, 1)} {xUnit}, {Number(t.KwhPerKm!.Value, 3)} kWh/km, {Number(t.DistanceKm, 1)} km"))
                 .ToList()))
@@ -126,8 +132,9 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
     public Figure EnergyPerKmAgainstSpeed() => new(
         "energy-speed",
         "Energy per km against average speed",
-        "One point per trip: traction battery energy (∫ V × −I dt) divided by the trip's distance, against the trip's "
-        + "average speed (distance ÷ duration).",
+        "One point per battery-electric trip (trips with hydrogen data are left out: a fuel-cell stack recharges the "
+        + "buffer battery while driving): traction battery energy (∫ V × −I dt) divided by the trip's distance, against the "
+        + "trip's average speed (distance ÷ duration).",
         Plots.Scatter(EnergyPoints(t => t.AvgSpeedKmh, "km/h"), "Average speed of the trip (km/h)", "Energy per km (kWh/km)", "trips",
             "Scatter of energy per km against average speed"),
         "no trip with battery energy");
@@ -135,8 +142,8 @@ internal sealed class Figures(StudyResult result, Palette palette, LocalClock cl
     public Figure EnergyPerKmAgainstBatteryTemperature() => new(
         "energy-temperature",
         "Energy per km against battery temperature",
-        "One point per trip: energy per km as in the previous figure, against the mean battery temperature (batt_temp_c) "
-        + "over the trip's samples.",
+        "One point per battery-electric trip: energy per km as in the previous figure, against the mean battery temperature "
+        + "(batt_temp_c) over the trip's samples.",
         Plots.Scatter(EnergyPoints(t => t.AvgBattTempC, "°C"), "Mean battery temperature during the trip (°C)", "Energy per km (kWh/km)",
             "trips", "Scatter of energy per km against battery temperature"),
         "no trip with both battery energy and battery temperature");

@@ -21,15 +21,18 @@ public sealed class ReportInChromiumTests(ITestOutputHelper output)
         JSON.stringify({
           notice: !!document.getElementById('no-data'),
           figures: [...document.querySelectorAll('figure.plot')].map(f => {
-            const svg = f.querySelector('svg');
-            const marks = svg ? [...svg.querySelectorAll('.mark')] : [];
+            const svgs = [...f.querySelectorAll('svg')];
+            const svg = svgs[0];
+            const visible = s => [...s.querySelectorAll('.mark')].filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; }).length;
+            const marks = svgs.flatMap(s => [...s.querySelectorAll('.mark')]);
             const box = f.getBoundingClientRect();
             return {
               id: f.id,
               svg: !!svg,
               svgHeight: svg ? svg.getBoundingClientRect().height : 0,
               marks: marks.length,
-              visibleMarks: marks.filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; }).length,
+              visibleMarks: svgs.reduce((n, s) => n + visible(s), 0),
+              plotsWithoutMarks: svgs.filter(s => visible(s) === 0).length,
               noData: !!f.querySelector('.no-data'),
               x: box.left + window.scrollX, y: box.top + window.scrollY, width: box.width, height: box.height
             };
@@ -37,7 +40,8 @@ public sealed class ReportInChromiumTests(ITestOutputHelper output)
         })
         """;
 
-    sealed record FigureOnPage(string Id, bool Svg, double SvgHeight, int Marks, int VisibleMarks, bool NoData, double X, double Y, double Width, double Height);
+    sealed record FigureOnPage(string Id, bool Svg, double SvgHeight, int Marks, int VisibleMarks, int PlotsWithoutMarks, bool NoData,
+        double X, double Y, double Width, double Height);
 
     sealed record PageReport(bool Notice, List<FigureOnPage> Figures);
 
@@ -56,6 +60,7 @@ public sealed class ReportInChromiumTests(ITestOutputHelper output)
             Assert.True(figure.Svg && !figure.NoData, $"figure {figure.Id} has no plot");
             Assert.True(figure.SvgHeight > 100, $"figure {figure.Id} is {figure.SvgHeight} px high");
             Assert.True(figure.VisibleMarks > 0, $"figure {figure.Id}: {figure.VisibleMarks} of {figure.Marks} data marks visible");
+            Assert.True(figure.PlotsWithoutMarks == 0, $"figure {figure.Id}: {figure.PlotsWithoutMarks} of its plots have no visible data mark");
         }
         Assert.All(requests, url => Assert.StartsWith("file:///", url));
     }
@@ -93,7 +98,7 @@ public sealed class ReportInChromiumTests(ITestOutputHelper output)
 
         Assert.Contains(tab.Errors, e => e.Contains("drawn wrong"));
         Assert.Contains(tab.Errors, e => e.Contains("missing.png") || e.Contains("ERR_FILE_NOT_FOUND"));
-        Assert.Equal([(0, 0), (1, 0)], page.Figures.Select(f => (f.Marks, f.VisibleMarks)));
+        Assert.Equal([(0, 0, 1), (1, 0, 1)], page.Figures.Select(f => (f.Marks, f.VisibleMarks, f.PlotsWithoutMarks)));
     }
 
     async Task<(PageReport Page, List<string> Errors, List<string> Requests)> OpenReportAsync(StudyResult result, string name, bool figureScreenshots)

@@ -138,6 +138,20 @@ public class StudyReportTests
     }
 
     [Fact]
+    public void Trip_length_has_a_panel_per_kind_and_energy_per_km_only_battery_electric_trips()
+    {
+        var result = SyntheticStudy.Fleet(days: 3, motorcycles: 3);
+        var bus = result.Trips.First(t => t.Vehicle.Kind == "h2bus");
+        result.Trips.Add(bus with { KwhPerKm = -0.4, EnergyKwh = -4 }); // a fuel-cell stack recharging the buffer battery
+
+        var figures = FiguresOf(StudyReport.Render(result, generatedAt)).ToDictionary(f => f.Id, f => f.Body);
+
+        Assert.Equal(4, Regex.Matches(figures["trip-length"], "<svg ").Count);
+        Assert.DoesNotContain(bus.Vehicle.VehicleId, figures["energy-speed"]);
+        Assert.DoesNotContain("beyond the axis", figures["energy-speed"]);
+    }
+
+    [Fact]
     public void An_unknown_time_zone_is_an_error_naming_it()
     {
         var result = new StudyResult { From = new DateOnly(2026, 11, 20), To = new DateOnly(2026, 11, 21), TimeZone = "Mars/Olympus" };

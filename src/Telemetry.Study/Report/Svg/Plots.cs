@@ -13,8 +13,18 @@ internal sealed record PointSeries(string Name, string Color, IReadOnlyList<Scat
 
 internal readonly record struct Bar(string Label, double Value, string Color, string Tooltip);
 
-/// <summary>A drawn plot and what its caption must add (points outside the axis, sampling).</summary>
-internal sealed record DrawnPlot(string Svg, string Note);
+/// <summary>A drawn plot (one SVG, or several panels one under the other) and what its caption must add (points outside the axis, sampling).</summary>
+internal sealed record DrawnPlot(string Svg, string Note)
+{
+    /// <summary>Panels drawn one under the other as one figure; null when none has data.</summary>
+    public static DrawnPlot? Panels(IEnumerable<DrawnPlot?> panels)
+    {
+        var drawn = panels.OfType<DrawnPlot>().ToList();
+        return drawn.Count == 0
+            ? null
+            : new DrawnPlot(string.Join("\n", drawn.Select(p => p.Svg)), string.Join(" ", drawn.Select(p => p.Note).Where(n => n.Length > 0)));
+    }
+}
 
 /// <summary>
 /// The report's plot kinds. Each returns null when there is nothing to draw, so the figure says "no data"
@@ -26,7 +36,7 @@ internal static class Plots
 
     /// <summary>A histogram with one stacked colour per series; <paramref name="noun"/> names what is counted ("trips").</summary>
     public static DrawnPlot? StackedHistogram(IReadOnlyList<ValueSeries> series, Bins bins, double tickStep, string xLabel, string unit,
-        string noun, string description)
+        string noun, string description, double height = PlotHeight, int legendMinimum = 2)
     {
         if (series.All(s => s.Values.Count == 0))
             return null;
@@ -42,7 +52,7 @@ internal static class Plots
         }
         int tallest = Enumerable.Range(0, bins.Count).Max(b => Enumerable.Range(0, series.Count).Sum(s => counts[s, b]));
 
-        var chart = new Chart(PlotHeight);
+        var chart = new Chart(height);
         var x = LinearAxis.Fixed(bins.Start, bins.End, tickStep, chart.Left, chart.Right);
         var y = chart.NiceY(0, tallest, whole: true);
         chart.LeftAxis(y, $"{char.ToUpperInvariant(noun[0])}{noun[1..]}");
@@ -64,8 +74,8 @@ internal static class Plots
                 baseline += count;
             }
         }
-        chart.Legend(series.Where(s => s.Values.Count > 0).Select(s => (s.Name, s.Color)).ToList());
-        string note = overflow ? $"The last bin holds everything ≥ {EdgeLabel(bins, bins.Count - 1)} {unit}." : "";
+        chart.Legend(series.Where(s => s.Values.Count > 0).Select(s => (s.Name, s.Color)).ToList(), minimumEntries: legendMinimum);
+        string note = overflow ? $"The last bin{(legendMinimum < 2 && series.Count == 1 ? $" of {series[0].Name}" : "")} holds everything ≥ {EdgeLabel(bins, bins.Count - 1)} {unit}." : "";
         return new DrawnPlot(chart.ToSvg(description), note);
     }
 
