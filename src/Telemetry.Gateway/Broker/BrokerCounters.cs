@@ -1,7 +1,7 @@
 namespace Telemetry.Gateway.Broker;
 
 /// <summary>What the embedded broker let in and what it refused; read at any time from any thread.</summary>
-public sealed class BrokerCounters
+internal sealed class BrokerCounters
 {
     private long _connectionsAccepted, _connectionsRefused, _publishesAccepted, _notAuthorized, _rateLimited, _tooLarge,
         _subscriptionsRefused, _devicesDisconnected;

@@ -1,20 +1,18 @@
 using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 using Telemetry.Contract.Topics;
+using Telemetry.Pipeline.Logging;
 
 namespace Telemetry.Gateway.Broker;
 
 /// <summary>
-/// Logs refusals without letting a hostile client flood the log: at most <see cref="PerMinute"/> lines a
-/// minute, then one summary. The caller passes a user name only when it is a registered device id
-/// (never a password typed into the wrong field); topics are not logged.
+/// Logs refusals without letting a hostile client flood the log: at most 60 lines a minute (<see cref="LogThrottle"/>),
+/// and how many more there were with the next line. The caller passes a user name only when it is a registered
+/// device id (never a password typed into the wrong field); topics are not logged.
 /// </summary>
 internal sealed class RefusalLog(ILogger logger, TimeProvider time)
 {
-    private const int PerMinute = 60;
-    private readonly object _gate = new();
-    private long _windowStart = long.MinValue;
-    private int _inWindow, _suppressed;
+    private readonly LogThrottle _throttle = new(TimeSpan.FromMinutes(1), 60, time);
 
     /// <param name="knownDeviceId">the user name if it is a registered device id, else null</param>
     public void Connection(string endpoint, string? knownDeviceId, MqttConnectReasonCode reason)
@@ -31,18 +29,8 @@ internal sealed class RefusalLog(ILogger logger, TimeProvider time)
 
     private bool Allow()
     {
-        lock (_gate)
-        {
-            long minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
-            if (minute != _windowStart)
-            {
-                if (_suppressed > 0) logger.LogWarning("{Count} more refusals in the last minute were not logged", _suppressed);
-                _windowStart = minute;
-                _inWindow = _suppressed = 0;
-            }
-            if (++_inWindow <= PerMinute) return true;
-            _suppressed++;
-            return false;
-        }
+        if (!_throttle.TryTake(out int heldBack)) return false;
+        if (heldBack > 0) logger.LogWarning("{Count} more refusals were not logged", heldBack);
+        return true;
     }
 }

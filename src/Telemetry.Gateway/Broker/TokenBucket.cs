@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Telemetry.Gateway.Broker;
 
 /// <summary>A per-device message budget: refills at a steady rate up to a burst size. Thread-safe, allocation-free.</summary>
-public sealed class TokenBucket(double perSecond, int burst, TimeProvider? time = null)
+internal sealed class TokenBucket(double perSecond, int burst, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly object _gate = new();

@@ -4,7 +4,7 @@ namespace Telemetry.Gateway.Broker;
 /// What one device may do, decided on spans of the topic against the device's pre-built prefix
 /// <c>fleet/{site}/{kind}/{vehicle_id}/</c>: no string is built per message.
 /// </summary>
-public static class TopicAcl
+internal static class TopicAcl
 {
     public static bool MayPublish(ReadOnlySpan<char> topic, string devicePrefix) =>
         topic.StartsWith(devicePrefix, StringComparison.Ordinal) && topic[devicePrefix.Length..] is "telemetry" or "event" or "status";

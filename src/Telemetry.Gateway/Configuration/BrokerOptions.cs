@@ -1,10 +1,7 @@
 namespace Telemetry.Gateway.Configuration;
 
-/// <summary>Where messages come from: an external broker the gateway subscribes to, or vehicles connecting to the gateway itself.</summary>
-public enum GatewayMode { Subscriber, EmbeddedBroker }
-
 /// <summary>What a PUBACK from the embedded broker promises; see docs/security.md, "Acknowledgements".</summary>
-public enum BrokerAcknowledge
+internal enum BrokerAcknowledge
 {
     /// <summary>The message was decoded into the gateway's open batch (in memory).</summary>
     Accepted,
@@ -13,7 +10,7 @@ public enum BrokerAcknowledge
 }
 
 /// <summary>Section <c>Broker</c>: the embedded MQTT broker used when <c>Gateway:Mode</c> is <c>EmbeddedBroker</c>.</summary>
-public sealed class BrokerOptions
+internal sealed class BrokerOptions
 {
     public const string Section = "Broker";
 
@@ -38,14 +35,14 @@ public sealed class BrokerOptions
     }
 }
 
-public sealed class PlainListenerOptions
+internal sealed class PlainListenerOptions
 {
     /// <summary>Passwords cross this listener in clear text: keep it off on networks you do not control.</summary>
     public bool Enabled { get; set; } = true;
     public int Port { get; set; } = 1883;
 }
 
-public sealed class TlsListenerOptions
+internal sealed class TlsListenerOptions
 {
     public bool Enabled { get; set; }
     public int Port { get; set; } = 8883;
@@ -60,7 +57,7 @@ public sealed class TlsListenerOptions
 }
 
 /// <summary>Per-device token bucket: <see cref="MessagesPerSecond"/> on average, bursts of up to <see cref="Burst"/>.</summary>
-public sealed class RateLimitOptions
+internal sealed class RateLimitOptions
 {
     public double MessagesPerSecond { get; set; } = 50;
     public int Burst { get; set; } = 500;

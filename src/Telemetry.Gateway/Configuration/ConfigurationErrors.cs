@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Telemetry.Gateway.Configuration;
 
 /// <summary>The distinct validation failures in a start-up exception (one, or several aggregated when options depend on each other).</summary>
-public static class ConfigurationErrors
+internal static class ConfigurationErrors
 {
     public static IReadOnlyList<string> From(Exception e) => e switch
     {

@@ -3,7 +3,7 @@ using Telemetry.Contract.Decoding;
 namespace Telemetry.Gateway.Configuration;
 
 /// <summary>Section <c>Gateway</c>: the contract's limits and the process's own settings.</summary>
-public sealed class GatewayOptions
+internal sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 

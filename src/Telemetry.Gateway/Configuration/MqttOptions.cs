@@ -1,7 +1,7 @@
 namespace Telemetry.Gateway.Configuration;
 
 /// <summary>Section <c>Mqtt</c>: the broker the gateway subscribes to.</summary>
-public sealed class MqttOptions
+internal sealed class MqttOptions
 {
     public const string Section = "Mqtt";
 
@@ -37,7 +37,7 @@ public sealed class MqttOptions
     public int SocketBufferBytes { get; set; } = 256 * 1024;
 }
 
-public enum MqttClientKind
+internal enum MqttClientKind
 {
     /// <summary>The gateway's own MQTT 5 subscriber on System.IO.Pipelines: no object per message, PUBACKs sent per batch.</summary>
     Pipelines,

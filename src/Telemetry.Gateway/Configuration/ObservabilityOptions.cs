@@ -1,7 +1,7 @@
 namespace Telemetry.Gateway.Configuration;
 
 /// <summary>Section <c>Observability</c>: the HTTP endpoint for <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>, and sampled logging.</summary>
-public sealed class ObservabilityOptions
+internal sealed class ObservabilityOptions
 {
     public const string Section = "Observability";
 

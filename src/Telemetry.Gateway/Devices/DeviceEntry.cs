@@ -4,7 +4,7 @@ using Telemetry.Contract.Topics;
 namespace Telemetry.Gateway.Devices;
 
 /// <summary>One vehicle allowed to connect to the embedded broker, as stored in the registry file.</summary>
-public sealed record DeviceEntry
+internal sealed record DeviceEntry
 {
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("site")] public required string Site { get; init; }

@@ -13,7 +13,7 @@ namespace Telemetry.Gateway.Devices;
 /// <see cref="FileSystemWatcher"/>, and by a slow poll in case an event is missed) is loaded after a
 /// short quiet period. A file that does not parse, e.g. half-written, leaves the previous devices in force.
 /// </summary>
-public sealed class DeviceRegistry : IDisposable
+internal sealed class DeviceRegistry : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Telemetry.Gateway.Devices;
 
 /// <summary>Reads and writes the registry file: <c>{"devices":[{"id":..,"site":..,"kind":..,"password_hash":..,"enabled":..}]}</c>.</summary>
-public static class DeviceRegistryFile
+internal static class DeviceRegistryFile
 {
     private sealed class Document
     {

@@ -4,7 +4,7 @@ namespace Telemetry.Gateway.Devices;
 /// <c>telemetry-gateway devices add|disable|enable|reset-password|rehash|list</c>: edits the registry file.
 /// A new password is printed once and only its hash is stored. A running gateway picks the change up by itself.
 /// </summary>
-public static class DevicesCommand
+internal static class DevicesCommand
 {
     private const string Usage = """
         usage: telemetry-gateway devices <command> [options]

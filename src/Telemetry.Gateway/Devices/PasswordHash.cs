@@ -17,7 +17,7 @@ namespace Telemetry.Gateway.Devices;
 /// registries keep working, but a password containing a NUL byte never matches it (the padding made such a
 /// password equal to a shorter one). <c>devices rehash</c> or <c>devices reset-password</c> moves a device to v2.
 /// </remarks>
-public static class PasswordHash
+internal static class PasswordHash
 {
     public const string Scheme = "pbkdf2-sha256-v2";
     public const string LegacyScheme = "pbkdf2-sha256";

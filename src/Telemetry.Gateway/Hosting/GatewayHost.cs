@@ -16,7 +16,7 @@ using Telemetry.Pipeline.Spool;
 namespace Telemetry.Gateway.Hosting;
 
 /// <summary>Builds the gateway's host: configuration (appsettings.json, environment, command line), validated options, services.</summary>
-public static class GatewayHost
+internal static class GatewayHost
 {
     /// <param name="logging">extra logging set-up (tests capture the logs with it)</param>
     public static IHost Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<ILoggingBuilder>? logging = null)

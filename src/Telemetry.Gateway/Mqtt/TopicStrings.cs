@@ -6,7 +6,7 @@ namespace Telemetry.Gateway.Mqtt;
 /// The string for a received topic name, made once per distinct ASCII topic and reused after that:
 /// each vehicle publishes on a handful of topics, over and over. Not thread-safe (one receive loop).
 /// </summary>
-public sealed class TopicStrings
+internal sealed class TopicStrings
 {
     private readonly int _capacity;
     private readonly HashSet<string> _strings;

@@ -1,4 +1,4 @@
 namespace Telemetry.Gateway.Observability;
 
 /// <summary>One <c>/readyz</c> check: whether it passes, and what it says.</summary>
-public sealed record CheckResult(bool Ok, string Detail);
+internal sealed record CheckResult(bool Ok, string Detail);

@@ -13,7 +13,7 @@ namespace Telemetry.Gateway.Observability;
 /// running totals when a collector asks (a scrape, dotnet-counters), so the decoding path does no
 /// metric work per message. Labels are bounded: reason, kind, outcome; never a vehicle.
 /// </summary>
-public sealed class GatewayMetrics
+internal sealed class GatewayMetrics
 {
     public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, IngestPipeline pipeline, QualityTracker quality, IMessageSource source)
     {

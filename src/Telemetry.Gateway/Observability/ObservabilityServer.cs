@@ -12,7 +12,7 @@ namespace Telemetry.Gateway.Observability;
 /// <c>/healthz</c> (the process answers) and <c>/readyz</c> (JSON, 503 when a check fails).
 /// <see cref="HttpListener"/> is enough for a few requests a second and needs no ASP.NET Core runtime.
 /// </summary>
-public sealed class ObservabilityServer(IOptions<ObservabilityOptions> options, GatewayMetrics metrics, ReadinessCheck readiness,
+internal sealed class ObservabilityServer(IOptions<ObservabilityOptions> options, GatewayMetrics metrics, ReadinessCheck readiness,
     ILogger<ObservabilityServer> logger) : BackgroundService
 {
     private HttpListener? _listener;

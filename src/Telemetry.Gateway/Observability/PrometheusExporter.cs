@@ -11,7 +11,7 @@ namespace Telemetry.Gateway.Observability;
 /// <c>s</c> becomes <c>a_b_c_seconds</c> (<c>By</c>: <c>_bytes</c>), and counters end in <c>_total</c>.
 /// Only this gateway's meter is exported: several gateways in one process (tests) do not mix.
 /// </summary>
-public sealed class PrometheusExporter : IDisposable
+internal sealed class PrometheusExporter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly List<Instrument> _instruments = [];

@@ -11,7 +11,7 @@ namespace Telemetry.Gateway.Observability;
 /// What <c>/readyz</c> answers: the message source is up (MQTT connected, or the embedded broker
 /// listening), InfluxDB is reachable and the last write did not fail, and the spool is not full.
 /// </summary>
-public sealed class ReadinessCheck : IDisposable
+internal sealed class ReadinessCheck : IDisposable
 {
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
     private readonly IngestPipeline _pipeline;

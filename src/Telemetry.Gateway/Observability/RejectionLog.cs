@@ -12,7 +12,7 @@ namespace Telemetry.Gateway.Observability;
 /// with the count since the previous line and the latest topic. Nothing is logged on the decoding thread;
 /// every rejection is counted (metrics) and dead-lettered with its payload.
 /// </summary>
-public sealed class RejectionLog(PipelineCounters counters, IOptions<ObservabilityOptions> options, ILogger<RejectionLog> logger) : BackgroundService
+internal sealed class RejectionLog(PipelineCounters counters, IOptions<ObservabilityOptions> options, ILogger<RejectionLog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -7,7 +7,7 @@ namespace Telemetry.Gateway.Secrets;
 /// file (<c>Influx:TokenFile</c>, e.g. a Docker or systemd credential), read once at start-up. The file's
 /// content (without a trailing newline) becomes the value; setting both is an error.
 /// </summary>
-public static class SecretFiles
+internal static class SecretFiles
 {
     public static readonly IReadOnlyList<(string Key, string FileKey)> Pairs =
     [

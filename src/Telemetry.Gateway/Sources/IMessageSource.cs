@@ -9,7 +9,7 @@ namespace Telemetry.Gateway.Sources;
 /// (<see cref="IAckTarget"/>) when it must be acknowledged, and reports its own state and counters.
 /// A new source implements this and is registered in <c>Hosting/MessageSources.cs</c>.
 /// </summary>
-public interface IMessageSource : IAsyncDisposable
+internal interface IMessageSource : IAsyncDisposable
 {
     /// <summary>Its <c>/readyz</c> check: <c>mqtt</c> (subscriber mode) or <c>broker</c> (embedded broker).</summary>
     string Name { get; }

@@ -1,4 +1,4 @@
 namespace Telemetry.Gateway.Sources;
 
 /// <summary>Whether a source can receive now, and what <c>/readyz</c> says about it.</summary>
-public sealed record SourceState(bool Ready, string Detail);
+internal sealed record SourceState(bool Ready, string Detail);

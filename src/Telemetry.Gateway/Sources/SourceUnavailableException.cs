@@ -1,4 +1,4 @@
 namespace Telemetry.Gateway.Sources;
 
 /// <summary>A publish could not be sent or was not acknowledged: no connection, the connection ended first, or the broker refused it.</summary>
-public sealed class SourceUnavailableException(string message) : Exception(message);
+internal sealed class SourceUnavailableException(string message) : Exception(message);

@@ -15,7 +15,7 @@ namespace Telemetry.Gateway.Study;
 /// files) and the thresholds of section <c>Study</c>. Exit 0 done (also when the range holds no data),
 /// 1 InfluxDB unreachable or refusing, 2 bad flags or settings.
 /// </summary>
-public static class StudyCommand
+internal static class StudyCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken ct = default)
     {

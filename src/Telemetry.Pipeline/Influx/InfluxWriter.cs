@@ -42,12 +42,9 @@ public sealed class InfluxWriter : IDisposable
     {
         _http = http;
         _options = options;
-        Api = api;
         _writeUri = WriteUri(options, api);
         _auth = InfluxServerProbe.Authorization(options, api);
     }
-
-    public InfluxApi Api { get; }
 
     public static HttpClient CreateHttpClient(InfluxOptions options) => new(new SocketsHttpHandler
     {

@@ -14,7 +14,7 @@ public readonly record struct RefusedLine(int LineNumber, string OriginalLine, s
 /// <code>{"error":"partial write of line protocol occurred","data":[{"original_line":"…","line_number":2,"error_message":"…"}]}</code>
 /// It lists at most <see cref="ListLimit"/> refused lines. 3.x answers the same on /api/v2/write and /write.
 /// </summary>
-public static class PartialWriteAnswer
+internal static class PartialWriteAnswer
 {
     public const string ErrorText = "partial write of line protocol occurred";
 

@@ -112,7 +112,7 @@ public sealed class QualityTracker
     /// Counts of every vehicle with something to report, and starts a new interval. Vehicles idle for
     /// <paramref name="forgetAfterIntervals"/> intervals with nothing unreported are forgotten.
     /// </summary>
-    public IReadOnlyList<(VehicleQuality Vehicle, QualityCounts Counts)> Unreported(long forgetAfterIntervals)
+    internal IReadOnlyList<(VehicleQuality Vehicle, QualityCounts Counts)> Unreported(long forgetAfterIntervals)
     {
         lock (_gate)
         {
@@ -131,7 +131,7 @@ public sealed class QualityTracker
     }
 
     /// <summary>Takes what <see cref="Unreported"/> returned off the vehicles' counts, once it is stored.</summary>
-    public void MarkReported(IEnumerable<(VehicleQuality Vehicle, QualityCounts Counts)> reported)
+    internal void MarkReported(IEnumerable<(VehicleQuality Vehicle, QualityCounts Counts)> reported)
     {
         lock (_gate)
             foreach (var (vehicle, counts) in reported) vehicle.Unreported.Subtract(counts);

@@ -1,7 +1,7 @@
 namespace Telemetry.Pipeline.Quality;
 
 /// <summary>What one <c>seq</c> number says about a vehicle's stream.</summary>
-public enum SeqFinding
+internal enum SeqFinding
 {
     /// <summary>The first number seen, or the next one after the highest.</summary>
     InOrder,
@@ -20,7 +20,7 @@ public enum SeqFinding
 /// up to it have arrived (a ring of bits), so that late and duplicate samples can be told apart.
 /// Numbers are unsigned 32-bit and wrap: 0 follows 4294967295.
 /// </summary>
-public sealed class SeqWindow
+internal sealed class SeqWindow
 {
     public const int Size = 1024;
     /// <summary>A forward jump above this is taken as a counter restart, not as lost samples.</summary>

@@ -1,7 +1,7 @@
 namespace Telemetry.Pipeline.Quality;
 
 /// <summary>One vehicle's counts since its last <c>gateway_quality</c> point, and its <c>seq</c> history.</summary>
-public sealed class VehicleQuality(string site, string kind, string vehicleId, KindQuality kindTotals)
+internal sealed class VehicleQuality(string site, string kind, string vehicleId, KindQuality kindTotals)
 {
     public string Site { get; } = site;
     public string Kind { get; } = kind;

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Telemetry.Pipeline.Spool;
 
 /// <summary>What start-up found in the spool directory.</summary>
-public sealed record SpoolRecovery(int Segments, long Records, long Bytes, long CorruptBytesCut, IReadOnlyList<string> Problems);
+internal sealed record SpoolRecovery(int Segments, long Records, long Bytes, long CorruptBytesCut, IReadOnlyList<string> Problems);
 
 /// <summary>A spooled batch read back for replay.</summary>
-public sealed class SpoolRecord(long segment, long offset, long nextOffset, byte[] body, int length, int points)
+internal sealed class SpoolRecord(long segment, long offset, long nextOffset, byte[] body, int length, int points)
 {
     public long Segment { get; } = segment;
     public long Offset { get; } = offset;
@@ -47,7 +47,7 @@ public sealed class DiskSpool : IDisposable
         _cursorPath = Path.Combine(options.Directory, "cursor");
     }
 
-    public SpoolRecovery Recovery { get; private set; } = new(0, 0, 0, 0, []);
+    internal SpoolRecovery Recovery { get; private set; } = new(0, 0, 0, 0, []);
 
     /// <summary>Bytes waiting for replay.</summary>
     public long PendingBytes
@@ -184,7 +184,7 @@ public sealed class DiskSpool : IDisposable
     }
 
     /// <summary>The next record to replay, or null when the spool is empty.</summary>
-    public async Task<SpoolRecord?> ReadNextAsync(CancellationToken ct)
+    internal async Task<SpoolRecord?> ReadNextAsync(CancellationToken ct)
     {
         long segment, offset;
         lock (_gate)
@@ -257,7 +257,7 @@ public sealed class DiskSpool : IDisposable
     }
 
     /// <summary>Marks a record as replayed (written to InfluxDB) and returns its buffer to the pool.</summary>
-    public void Commit(SpoolRecord record)
+    internal void Commit(SpoolRecord record)
     {
         lock (_gate)
         {

@@ -13,7 +13,7 @@ using Telemetry.Pipeline.DeadLetters;
 namespace Telemetry.IntegrationTests.Broker;
 
 /// <summary>The real gateway in embedded-broker mode, in this process, with a device registry of its own and a real influxd.</summary>
-public sealed class BrokerGateway : IAsyncDisposable
+internal sealed class BrokerGateway : IAsyncDisposable
 {
     private readonly IHost _host;
 

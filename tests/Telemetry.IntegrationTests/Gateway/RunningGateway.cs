@@ -8,7 +8,7 @@ using Telemetry.Pipeline.DeadLetters;
 namespace Telemetry.IntegrationTests.Gateway;
 
 /// <summary>The real gateway host, in this process, pointed at test servers.</summary>
-public sealed class RunningGateway : IAsyncDisposable
+internal sealed class RunningGateway : IAsyncDisposable
 {
     private readonly IHost _host;
 

@@ -5,27 +5,27 @@ using System.Text;
 namespace Telemetry.Gateway.Mqtt.Wire;
 
 /// <summary>MQTT 5 control packet types (the high nibble of the first byte).</summary>
-public enum PacketType : byte
+internal enum PacketType : byte
 {
     Connect = 1, ConnAck = 2, Publish = 3, PubAck = 4, PubRec = 5, PubRel = 6, PubComp = 7,
     Subscribe = 8, SubAck = 9, Unsubscribe = 10, UnsubAck = 11, PingReq = 12, PingResp = 13, Disconnect = 14, Auth = 15,
 }
 
 /// <summary>A malformed packet from the broker: the connection cannot go on.</summary>
-public sealed class MqttProtocolException(string message) : Exception(message);
+internal sealed class MqttProtocolException(string message) : Exception(message);
 
 /// <summary>A received PUBLISH; <see cref="Topic"/>, <see cref="ContentType"/> (empty when not set) and <see cref="Payload"/> are slices of the receive buffer.</summary>
-public readonly record struct PublishPacket(int Qos, bool Retain, ushort PacketId, ReadOnlySequence<byte> Topic,
+internal readonly record struct PublishPacket(int Qos, bool Retain, ushort PacketId, ReadOnlySequence<byte> Topic,
     ReadOnlySequence<byte> ContentType, ReadOnlySequence<byte> Payload);
 
 /// <summary>What the broker said in its CONNACK.</summary>
-public readonly record struct ConnAck(byte ReasonCode, bool SessionPresent, int? ServerKeepAliveSeconds, string? ReasonString);
+internal readonly record struct ConnAck(byte ReasonCode, bool SessionPresent, int? ServerKeepAliveSeconds, string? ReasonString);
 
 /// <summary>
 /// Encoding and decoding of the MQTT 5 packets a QoS 0/1 subscriber needs (OASIS MQTT 5.0 §3), on spans and
 /// sequences, without allocating on the PUBLISH path.
 /// </summary>
-public static class MqttWire
+internal static class MqttWire
 {
     public const int PubAckLength = 4;
     public static ReadOnlySpan<byte> PingReq => [0xC0, 0x00];
