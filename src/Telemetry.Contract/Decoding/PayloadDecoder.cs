@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Unicode;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Contract.Decoding.Json;
+using Telemetry.Contract.Sparkplug;
 using Telemetry.Contract.Topics;
 
 namespace Telemetry.Contract.Decoding;
@@ -21,13 +22,17 @@ public sealed class PayloadDecoder
     private readonly PointBuilder _points;
     private readonly JsonPayloadReader _json;
 
-    public PayloadDecoder(SignalCatalogue catalogue, DecoderOptions? options = null)
+    public PayloadDecoder(SignalCatalogue catalogue, DecoderOptions? options = null, SparkplugOptions? sparkplug = null)
     {
         _catalogue = catalogue;
         _options = options ?? new DecoderOptions();
         _points = new PointBuilder(catalogue, _options);
         _json = new JsonPayloadReader(_options.MaxDepth);
+        Sparkplug = new SparkplugDecoder(catalogue, _points, sparkplug, _options);
     }
+
+    /// <summary>The Sparkplug B host's reading side: its sessions, counters and the rebirth requests it queues.</summary>
+    public SparkplugDecoder Sparkplug { get; }
 
     public SignalCatalogue Catalogue => _catalogue;
 
@@ -41,6 +46,8 @@ public sealed class PayloadDecoder
     public DecodeOutcome Decode<TSink>(ReadOnlySpan<char> topic, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
         LineBuffer output, ref TSink sink, string? contentType = null) where TSink : IDecodeSink, allows ref struct
     {
+        if (SparkplugTopic.IsSparkplug(topic))
+            return Sparkplug.Decode(topic, payload, retained, nowUnixMs, output, ref sink);
         if (!TopicParser.TryParse(topic, _catalogue, out var parts))
             return _points.RejectMessage(RejectReason.BadTopic, ref sink);
         if (payload.Length > _options.MaxPayloadBytes)

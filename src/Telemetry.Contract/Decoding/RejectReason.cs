@@ -29,17 +29,24 @@ public enum RejectReason
     BadPayload,
     /// <summary>An MQTT 5 Content Type the gateway does not read, or one the topic's stream does not carry (see <see cref="ContentTypes"/>).</summary>
     BadContentType,
+    /// <summary>Sparkplug DATA naming an alias that no BIRTH of its edge node or device declared: the whole message, and a rebirth is asked for.</summary>
+    SparkplugUnknownAlias,
+    /// <summary>Sparkplug DATA, DBIRTH or a device's DATA from an edge node or device whose BIRTH the host has not seen: a rebirth is asked for.</summary>
+    SparkplugNoBirth,
+    /// <summary>A Sparkplug BIRTH that would need an alias table beyond <c>Sparkplug:MaxAliasTables</c>.</summary>
+    SparkplugAliasTablesFull,
 }
 
 public static class RejectReasons
 {
-    public const int Count = (int)RejectReason.BadContentType + 1;
+    public const int Count = (int)RejectReason.SparkplugAliasTablesFull + 1;
 
     private static readonly string[] Names =
     [
         "bad_topic", "too_large", "bad_json", "ts_out_of_range", "ts_invalid", "field_invalid",
         "no_fields", "unknown_key", "duplicate_field", "missing_required", "retained_without_ts", "bad_payload",
         "bad_content_type",
+        "sparkplug_unknown_alias", "sparkplug_no_birth", "sparkplug_alias_tables_full",
     ];
 
     public static IReadOnlyList<string> All => Names;

@@ -39,7 +39,11 @@ public static class PayloadErrors
         "unsupported_wire_type", "wrong_wire_type", "invalid_utf8", "too_deep", "too_many_metrics", "too_many_elements",
     ];
 
+    private static readonly byte[][] Utf8Names = Names.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+
     public static IReadOnlyList<string> All => Names;
+
+    public static ReadOnlySpan<byte> NameUtf8(this PayloadError error) => Utf8Names[(int)error];
 
     public static string Name(this PayloadError error) => Names[(int)error];
 }

@@ -31,6 +31,7 @@ internal ref struct ProtoReader
     }
 
     public readonly bool AtEnd => _position >= _data.Length;
+    public readonly int Position => _position;
 
     public PayloadError ReadTag(out uint fieldNumber, out WireType wireType)
     {

@@ -35,6 +35,13 @@ internal readonly ref struct SparkplugPayload
 
     public MetricEnumerator Metrics => new(_bytes, _limits);
 
+    /// <summary>The metric at a place <see cref="MetricEnumerator"/> reported.</summary>
+    public SparkplugMetric MetricAt(int offset, int length)
+    {
+        SparkplugMetric.Read(_bytes.Slice(offset, length), 1, _limits, checkNested: false, out var metric);
+        return metric;
+    }
+
     /// <summary>Checks <paramref name="bytes"/> against the schema and the limits; on <see cref="PayloadError.None"/> the payload can be read.</summary>
     public static PayloadError TryRead(ReadOnlySpan<byte> bytes, SparkplugLimits limits, out SparkplugPayload payload)
     {
@@ -93,6 +100,9 @@ internal readonly ref struct SparkplugPayload
         }
 
         public readonly SparkplugMetric Current => _current;
+        /// <summary>Where <see cref="Current"/>'s bytes are in the payload, to read it again with <see cref="MetricAt"/>.</summary>
+        public int CurrentOffset { get; private set; }
+        public int CurrentLength { get; private set; }
 
         public readonly MetricEnumerator GetEnumerator() => this;
 
@@ -104,6 +114,8 @@ internal readonly ref struct SparkplugPayload
                 _reader.ReadValue(wireType, out _, out var bytes);
                 if (field == 2 && wireType == WireType.LengthDelimited)
                 {
+                    CurrentOffset = _reader.Position - bytes.Length;
+                    CurrentLength = bytes.Length;
                     SparkplugMetric.Read(bytes, 1, _limits, checkNested: false, out _current);
                     return true;
                 }
