@@ -90,6 +90,25 @@ public sealed class SparkplugDecoder
         }
     }
 
+    /// <summary>
+    /// The vehicle a Sparkplug topic's messages belong to, as section 1 would name it, once its BIRTH gave it a kind:
+    /// for per-vehicle accounting. False for a topic of no known vehicle.
+    /// </summary>
+    public bool TryDescribeVehicle(string topic, out string site, out string kind, out string vehicleId)
+    {
+        (site, kind, vehicleId) = ("", "", "");
+        if (!SparkplugTopic.TryParse(topic, out var parts) || parts.Type == SparkplugMessageType.State) return false;
+        lock (_gate)
+        {
+            var node = FindNode(parts.GroupId, parts.EdgeNodeId);
+            VehicleSession? vehicle = node?.Node;
+            if (node is not null && parts.IsDeviceMessage && !node.DeviceLookup.TryGetValue(parts.DeviceId, out vehicle)) return false;
+            if (vehicle?.Kind is not { } known) return false;
+            (site, kind, vehicleId) = (node!.GroupId, known.Name, vehicle.VehicleId);
+            return true;
+        }
+    }
+
     /// <summary>Asks for a rebirth of every edge node whose <c>seq</c> gap has stayed open past the reorder timeout.</summary>
     public void CheckReorderTimeouts(long nowUnixMs)
     {

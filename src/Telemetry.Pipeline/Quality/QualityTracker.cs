@@ -15,6 +15,7 @@ public sealed class QualityTracker
     private readonly Dictionary<string, VehicleQuality>.AlternateLookup<ReadOnlySpan<char>> _byPrefix;
     private readonly Dictionary<string, KindQuality> _kinds = new(StringComparer.Ordinal);
     private readonly int _maxVehicles;
+    private readonly Dictionary<string, VehicleQuality> _byForeignTopic = new(StringComparer.Ordinal);
     private string? _lastTopic;
     private VehicleQuality? _lastVehicle;
     private long _interval;
@@ -29,6 +30,15 @@ public sealed class QualityTracker
     public int VehicleCount { get { lock (_gate) return _vehicles.Count; } }
     /// <summary>Samples of vehicles beyond <see cref="QualityOptions.MaxVehicles"/>, not accounted per vehicle.</summary>
     public long UntrackedSamples => Interlocked.Read(ref _untrackedSamples);
+
+    /// <summary>
+    /// Names the vehicle of a topic that is not <c>fleet/{site}/{kind}/{vehicle_id}/…</c> (Sparkplug's
+    /// <c>spBv1.0/…</c>, where the kind comes from the BIRTH): its samples are counted with the same
+    /// vehicle's. Asked once per distinct topic; a topic it cannot name yet is not counted.
+    /// </summary>
+    public ForeignTopicResolver? ForeignTopics { get; set; }
+
+    public delegate bool ForeignTopicResolver(string topic, out string site, out string kind, out string vehicleId);
 
     /// <summary>A sample of <paramref name="topic"/> became a point; <paramref name="seq"/> is -1 when it had none.</summary>
     public void OnPoint(string topic, long seq)
@@ -75,6 +85,7 @@ public sealed class QualityTracker
     private VehicleQuality? Resolve(string topic)
     {
         if (ReferenceEquals(topic, _lastTopic)) return _lastVehicle; // the objects of one payload share its topic string
+        if (!topic.StartsWith("fleet/", StringComparison.Ordinal)) return ResolveForeign(topic);
         var prefix = topic.AsSpan(0, Math.Max(0, topic.LastIndexOf('/')));
         if (!_byPrefix.TryGetValue(prefix, out var vehicle))
         {
@@ -84,6 +95,30 @@ public sealed class QualityTracker
                 return null;
             }
             vehicle = NewVehicle(prefix.ToString());
+        }
+        vehicle.LastActiveInterval = _interval;
+        _lastTopic = topic;
+        _lastVehicle = vehicle;
+        return vehicle;
+    }
+
+    /// <summary>Caller holds the lock.</summary>
+    private VehicleQuality? ResolveForeign(string topic)
+    {
+        if (!_byForeignTopic.TryGetValue(topic, out var vehicle))
+        {
+            if (ForeignTopics is null || !ForeignTopics(topic, out var site, out var kind, out var id)) return null;
+            string prefix = $"fleet/{site}/{kind}/{id}";
+            if (!_vehicles.TryGetValue(prefix, out vehicle))
+            {
+                if (_vehicles.Count >= _maxVehicles)
+                {
+                    _untrackedSamples++;
+                    return null;
+                }
+                vehicle = NewVehicle(prefix);
+            }
+            _byForeignTopic.Add(topic, vehicle);
         }
         vehicle.LastActiveInterval = _interval;
         _lastTopic = topic;
@@ -124,7 +159,11 @@ public sealed class QualityTracker
                 else if (_interval - vehicle.LastActiveInterval >= forgetAfterIntervals) (idle ??= []).Add(key);
             }
             foreach (var key in idle ?? []) _vehicles.Remove(key);
-            if (idle is not null) _lastTopic = null;
+            if (idle is not null)
+            {
+                _lastTopic = null;
+                _byForeignTopic.Clear(); // named again on their next sample
+            }
             _interval++;
             return due;
         }
