@@ -33,6 +33,31 @@ public sealed class QualityTrackerTests
     }
 
     [Fact]
+    public void Sparkplug_topics_count_with_the_vehicle_the_host_names_and_unnamed_ones_are_not_counted()
+    {
+        var asked = new List<string>();
+        var tracker = new QualityTracker(new QualityOptions())
+        {
+            ForeignTopics = (string topic, out string site, out string kind, out string id) =>
+            {
+                asked.Add(topic);
+                (site, kind, id) = ("bkk", "h2forklift", "FL-21");
+                return topic.EndsWith("/FL-21", StringComparison.Ordinal);
+            },
+        };
+        tracker.OnPoint("fleet/bkk/h2forklift/FL-21/telemetry", 1);
+        tracker.OnPoint("spBv1.0/bkk/DDATA/DEPOT-1/FL-21", 2);
+        tracker.OnPoint(new string("spBv1.0/bkk/DDATA/DEPOT-1/FL-21"), 3);
+        tracker.OnRejected("spBv1.0/bkk/DDATA/DEPOT-1/FL-21", RejectReason.SparkplugUnknownAlias);
+        tracker.OnPoint("spBv1.0/bkk/DDATA/DEPOT-1/FL-99", 1);
+
+        var c = Unreported(tracker, "FL-21");
+        Assert.Equal((4, 3, 1, 3), (c.Received, c.Written, c.Rejected, c.SeqReceived));
+        Assert.Equal(1, tracker.VehicleCount);
+        Assert.Equal(["spBv1.0/bkk/DDATA/DEPOT-1/FL-21", "spBv1.0/bkk/DDATA/DEPOT-1/FL-99"], asked); // once per topic it could name
+    }
+
+    [Fact]
     public void Reported_counts_are_taken_off_and_new_ones_accumulate()
     {
         var tracker = new QualityTracker(new QualityOptions());
