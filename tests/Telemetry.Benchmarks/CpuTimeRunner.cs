@@ -57,6 +57,31 @@ internal static class CpuTimeRunner
                               $"| {n.BestNs:N0} / {n.MedianNs:N0} | {n.BytesPerOp:N0} | {1e9 / n.MedianNs:N0} | {n.BestNs / o.BestNs:N1}× |");
         }
         b.Cleanup();
+        RunSenml();
+    }
+
+    /// <summary><c>--cpu-senml</c>: the SenML cases alone (also the last table of <c>--cpu</c>).</summary>
+    public static void RunSenml()
+    {
+        var senml = new SenmlBenchmarks();
+        senml.Setup();
+        (string Name, Func<int> Run)[] senmlCases =
+        [
+            ($"SenML JSON, {SenmlBenchmarks.Records} records ({SenmlBenchmarks.Json.Length} B)", senml.SenmlJson),
+            ($"SenML CBOR, {SenmlBenchmarks.Records} records ({SenmlBenchmarks.Cbor.Length} B)", senml.SenmlCbor),
+            ("CBOR walk: ours, in place", senml.WalkOurs),
+            ("CBOR walk: System.Formats.Cbor reader reused, from a pooled copy", senml.WalkCborReader),
+        ];
+        foreach (var (_, run) in senmlCases) Measure(run);
+        Console.WriteLine();
+        Console.WriteLine("| SenML message | ns CPU/msg (best / median) | B/msg | records/s per core (median) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, run) in senmlCases)
+        {
+            var f = Measure(run);
+            Console.WriteLine($"| {name} | {f.BestNs:N0} / {f.MedianNs:N0} | {f.BytesPerOp:N0} | {SenmlBenchmarks.Records * 1e9 / f.MedianNs:N0} |");
+        }
+        senml.Cleanup();
     }
 
     private static Figures Measure(Func<int> operation)

@@ -23,6 +23,11 @@ public static class Program
             CpuTimeRunner.RunStudy();
             return 0;
         }
+        if (args.Contains("--cpu-senml"))
+        {
+            CpuTimeRunner.RunSenml();
+            return 0;
+        }
         if (args.Contains("--cpu"))
         {
             CpuTimeRunner.Run();

@@ -1,4 +1,5 @@
 using System.Text;
+using Senml.TestEncoder;
 using Telemetry.Contract.Decoding;
 
 namespace Telemetry.Contract.Tests;
@@ -25,6 +26,20 @@ public class AllocationTests
         ("fleet/bkk/emoto/EM-1/status", Encoding.UTF8.GetBytes("""{"online":false}""")),
         ("fleet/bkk/emoto/EM-1/telemetry", Encoding.UTF8.GetBytes("""{"ts":1795593600000,"speed_kmh":999,"speed_kmh":1}""")),
         ("fleet/bkk/emoto/EM 1/telemetry", Encoding.UTF8.GetBytes("""{"speed_kmh":1}""")),
+        ("fleet/bkk/emoto/EM-1/senml", SenmlEncoder.Json(SenmlPack)),
+        ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack)),
+        ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack, textLabels: true, indefinite: true)),
+        ("fleet/bkk/emoto/EM-1/senml", Encoding.UTF8.GetBytes("""[{"bn":"Vehicle.","n":"Sp\u0065ed","u":"km/h","v":1},{"n":"x","vs":"\u00e9"},{"bver":11}]""")),
+    ];
+
+    private static SenmlRecord[] SenmlPack =>
+    [
+        new SenmlRecord().Add("bn", "Vehicle.").Add("bt", 1795593590.5).Add("n", "Speed").Add("u", "km/h").Add("v", 38.5),
+        new SenmlRecord().Add("bn", "").Add("n", "seq").Add("v", 7L),
+        new SenmlRecord().Add("n", "battery_id").Add("vs", "BP-1"),
+        new SenmlRecord().Add("n", "ignition").Add("t", 1).Add("vb", true),
+        new SenmlRecord().Add("n", "nope").Add("t", 2).Add("v", 1),
+        new SenmlRecord().Add("n", "soc_pct").Add("u", "V").Add("t", 2).Add("v", 1),
     ];
 
     [Fact]

@@ -1,3 +1,4 @@
+using Telemetry.Contract.Decoding;
 using Telemetry.Contract.Topics;
 
 namespace Telemetry.Contract.Tests;
@@ -8,13 +9,16 @@ public class TopicParserTests
     [InlineData("fleet/amata-chonburi/emoto/EM-000123/telemetry", "amata-chonburi", "emoto", "EM-000123", StreamKind.Telemetry)]
     [InlineData("fleet/bkk/h2bus/BUS_7.a/event", "bkk", "h2bus", "BUS_7.a", StreamKind.Event)]
     [InlineData("fleet/0/h2forklift/F/status", "0", "h2forklift", "F", StreamKind.Status)]
-    public void Parses_valid_topics(string topic, string site, string kind, string vehicle, StreamKind stream)
+    [InlineData("fleet/bkk/emoto/EM-1/senml", "bkk", "emoto", "EM-1", StreamKind.Telemetry, PayloadFormat.SenmlJson)]
+    [InlineData("fleet/bkk/emoto/EM-1/senml-cbor", "bkk", "emoto", "EM-1", StreamKind.Telemetry, PayloadFormat.SenmlCbor)]
+    public void Parses_valid_topics(string topic, string site, string kind, string vehicle, StreamKind stream, PayloadFormat format = PayloadFormat.Json)
     {
         Assert.True(TopicParser.TryParse(topic, TestCatalogue.Shipped, out var parts));
         Assert.Equal(site, parts.Site.ToString());
         Assert.Equal(kind, parts.Kind.Name);
         Assert.Equal(vehicle, parts.VehicleId.ToString());
         Assert.Equal(stream, parts.Stream);
+        Assert.Equal(format, parts.Format);
     }
 
     [Theory]
@@ -41,6 +45,10 @@ public class TopicParserTests
     [InlineData("fleet/bkk/emoto/EM-ไทย/telemetry")]
     [InlineData("fleet/bkk/emoto/EM-1\n/telemetry")]
     [InlineData("fleet/bkk/emoto/EM-1/telemetry ")]
+    [InlineData("fleet/bkk/emoto/EM-1/senml-json")]
+    [InlineData("fleet/bkk/emoto/EM-1/senml/cbor")]
+    [InlineData("fleet/bkk/emoto/EM-1/LP")]
+    [InlineData("fleet/bkk/emoto/EM-1/cbor")]
     public void Rejects_topics_outside_the_contract(string topic)
     {
         Assert.False(TopicParser.TryParse(topic, TestCatalogue.Shipped, out _));

@@ -89,7 +89,7 @@ public sealed class ContractOracle(SignalCatalogue catalogue, long nowMs, Decode
         if (value < min || value > max) Fail($"{field.Key}={value} outside {min}..{max}");
     }
 
-    /// <summary>The wire contract's section 1, written from the spec rather than from TopicParser.</summary>
+    /// <summary>The wire contract's section 1 (and 6: SenML streams are telemetry), written from the spec rather than from TopicParser.</summary>
     private bool TryParseTopic(string topic, out string site, out KindDefinition kind, out string vehicleId, out string stream)
     {
         var parts = topic.Split('/');
@@ -100,7 +100,7 @@ public sealed class ContractOracle(SignalCatalogue catalogue, long nowMs, Decode
         return site.Length is >= 1 and <= 32 && site.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
             && _kinds.TryGetValue(parts[2], out kind!)
             && vehicleId.Length is >= 1 and <= 64 && vehicleId.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '.' or '-')
-            && stream is "telemetry" or "event" or "status";
+            && (stream = stream is "senml" or "senml-cbor" ? "telemetry" : stream) is "telemetry" or "event" or "status";
     }
 
     private static string Printable(string s) => s.Length > 80 ? Escape(s[..80]) + "…" : Escape(s);

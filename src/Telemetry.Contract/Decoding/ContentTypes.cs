@@ -2,8 +2,16 @@ using Telemetry.Contract.Topics;
 
 namespace Telemetry.Contract.Decoding;
 
-/// <summary>The payload formats a publisher may name in the MQTT 5 Content Type property.</summary>
-public enum PayloadFormat { Json, SenmlJson, SenmlCbor }
+/// <summary>How a payload is written: named by the topic's stream (wire contract sections 2 and 6) or by the MQTT 5 Content Type.</summary>
+public enum PayloadFormat
+{
+    /// <summary>Section 2 JSON: streams <c>telemetry</c>, <c>event</c>, <c>status</c>; <c>application/json</c>.</summary>
+    Json,
+    /// <summary>SenML JSON (RFC 8428): stream <c>senml</c>; <c>application/senml+json</c>.</summary>
+    SenmlJson,
+    /// <summary>SenML CBOR (RFC 8428 section 6): stream <c>senml-cbor</c>; <c>application/senml+cbor</c>.</summary>
+    SenmlCbor,
+}
 
 /// <summary>
 /// MQTT 5's Content Type (a MIME type) → how to read the payload. On the <c>telemetry</c> stream it picks the
@@ -15,6 +23,17 @@ public static class ContentTypes
     public const string Json = "application/json";
     public const string SenmlJson = "application/senml+json";
     public const string SenmlCbor = "application/senml+cbor";
+
+    /// <summary>
+    /// What to read a message as, from its topic: on <c>telemetry</c> as <see cref="TryPick(StreamKind, string?, out PayloadFormat)"/>;
+    /// the <c>senml</c> and <c>senml-cbor</c> streams name their format, and a content type there must name the same.
+    /// </summary>
+    public static bool TryPick(in TopicParts topic, string? contentType, out PayloadFormat format)
+    {
+        if (topic.Format == PayloadFormat.Json) return TryPick(topic.Stream, contentType, out format);
+        format = topic.Format;
+        return contentType is null || (TryParse(contentType, out var named) && named == topic.Format);
+    }
 
     /// <summary>
     /// What to read a message as: its stream's format when <paramref name="contentType"/> is null, else the format

@@ -3,6 +3,7 @@ using System.Text.Unicode;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Contract.Decoding.Json;
 using Telemetry.Contract.Sparkplug;
+using Telemetry.Contract.Decoding.Senml;
 using Telemetry.Contract.Topics;
 
 namespace Telemetry.Contract.Decoding;
@@ -21,6 +22,8 @@ public sealed class PayloadDecoder
     private readonly DecoderOptions _options;
     private readonly PointBuilder _points;
     private readonly JsonPayloadReader _json;
+    private readonly SenmlJsonReader _senmlJson;
+    private readonly SenmlCborReader _senmlCbor = new();
 
     public PayloadDecoder(SignalCatalogue catalogue, DecoderOptions? options = null, SparkplugOptions? sparkplug = null)
     {
@@ -29,6 +32,7 @@ public sealed class PayloadDecoder
         _points = new PointBuilder(catalogue, _options);
         _json = new JsonPayloadReader(_options.MaxDepth);
         Sparkplug = new SparkplugDecoder(catalogue, _points, sparkplug, _options);
+        _senmlJson = new SenmlJsonReader(_options.MaxDepth);
     }
 
     /// <summary>The Sparkplug B host's reading side: its sessions, counters and the rebirth requests it queues.</summary>
@@ -52,13 +56,39 @@ public sealed class PayloadDecoder
             return _points.RejectMessage(RejectReason.BadTopic, ref sink);
         if (payload.Length > _options.MaxPayloadBytes)
             return _points.RejectMessage(RejectReason.TooLarge, ref sink);
-        if (!ContentTypes.TryPick(parts.Stream, contentType, out var format) || !CanRead(format))
+        if (!ContentTypes.TryPick(parts, contentType, out var format))
             return RejectContentType(contentType!, ref sink);
-        return DecodeJson(parts, payload, retained, nowUnixMs, output, ref sink);
+        return format switch
+        {
+            PayloadFormat.SenmlJson => DecodeSenmlJson(parts, payload, retained, nowUnixMs, output, ref sink),
+            PayloadFormat.SenmlCbor => DecodeSenmlCbor(parts, payload, retained, nowUnixMs, output, ref sink),
+            _ => DecodeJson(parts, payload, retained, nowUnixMs, output, ref sink),
+        };
     }
 
-    /// <summary>The formats with a reader here; the others are refused as <c>bad_content_type</c> until they have one.</summary>
-    private static bool CanRead(PayloadFormat format) => format == PayloadFormat.Json;
+    /// <summary>JSON text as section 2 reads it: an optional BOM, valid UTF-8 (else <c>bad_json</c>).</summary>
+    private static bool TryGetJsonText(ref ReadOnlySpan<byte> payload)
+    {
+        if (payload.StartsWith(Utf8Bom)) payload = payload[3..];
+        return Utf8.IsValid(payload);
+    }
+
+    private DecodeOutcome DecodeSenmlJson<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
+        LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
+    {
+        if (!TryGetJsonText(ref payload)) return _points.RejectMessage(RejectReason.BadJson, ref sink);
+        _points.BeginMessage(parts, retained, nowUnixMs, output);
+        var handler = _points.AsHandler();
+        return _senmlJson.Read(payload, ref handler) is { } reason ? _points.RejectMessage(reason, ref sink) : _points.EndMessage(ref sink);
+    }
+
+    private DecodeOutcome DecodeSenmlCbor<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
+        LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
+    {
+        _points.BeginMessage(parts, retained, nowUnixMs, output);
+        var handler = _points.AsHandler();
+        return _senmlCbor.Read(payload, ref handler) is { } reason ? _points.RejectMessage(reason, ref sink) : _points.EndMessage(ref sink);
+    }
 
     /// <summary>Whole message, before anything was written; the dead letter's key holds the content type.</summary>
     private static DecodeOutcome RejectContentType<TSink>(string contentType, ref TSink sink) where TSink : IDecodeSink, allows ref struct
@@ -70,10 +100,7 @@ public sealed class PayloadDecoder
     private DecodeOutcome DecodeJson<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
         LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
     {
-        if (payload.StartsWith(Utf8Bom)) payload = payload[3..];
-        if (!Utf8.IsValid(payload))
-            return _points.RejectMessage(RejectReason.BadJson, ref sink);
-
+        if (!TryGetJsonText(ref payload)) return _points.RejectMessage(RejectReason.BadJson, ref sink);
         _points.BeginMessage(parts, retained, nowUnixMs, output);
         var handler = _points.AsHandler();
         if (!FlatScanEnabled || !_json.TryReadFlat(payload, ref handler))

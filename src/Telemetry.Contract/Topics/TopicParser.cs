@@ -1,25 +1,31 @@
 using System.Buffers;
 using Telemetry.Contract.Catalogue;
+using Telemetry.Contract.Decoding;
 
 namespace Telemetry.Contract.Topics;
 
+/// <summary>The measurement a point goes to: <c>telemetry</c>, <c>events</c> or <c>status</c>.</summary>
 public enum StreamKind { Telemetry, Event, Status }
 
 /// <summary>The segments of <c>fleet/{site}/{kind}/{vehicle_id}/{stream}</c>, as slices of the topic.</summary>
 public readonly ref struct TopicParts
 {
-    public TopicParts(ReadOnlySpan<char> site, KindDefinition kind, ReadOnlySpan<char> vehicleId, StreamKind stream)
+    public TopicParts(ReadOnlySpan<char> site, KindDefinition kind, ReadOnlySpan<char> vehicleId, StreamKind stream,
+        PayloadFormat format = PayloadFormat.Json)
     {
         Site = site;
         Kind = kind;
         VehicleId = vehicleId;
         Stream = stream;
+        Format = format;
     }
 
     public ReadOnlySpan<char> Site { get; }
     public KindDefinition Kind { get; }
     public ReadOnlySpan<char> VehicleId { get; }
+    /// <summary>The measurement of the message's points.</summary>
     public StreamKind Stream { get; }
+    public PayloadFormat Format { get; }
 }
 
 /// <summary>Parses a topic without allocating; anything that does not match the contract is <c>bad_topic</c>.</summary>
@@ -39,15 +45,24 @@ public static class TopicParser
         if (kind is null) return false;
         if (!NextSegment(topic, ref at, out var vehicleRange) || !IsValidVehicleId(topic[vehicleRange])) return false;
 
-        var rest = topic[at..];
-        StreamKind stream;
-        if (rest.SequenceEqual("telemetry")) stream = StreamKind.Telemetry;
-        else if (rest.SequenceEqual("event")) stream = StreamKind.Event;
-        else if (rest.SequenceEqual("status")) stream = StreamKind.Status;
-        else return false;
-
-        parts = new TopicParts(topic[siteRange], kind, topic[vehicleRange], stream);
+        if (!TryParseStream(topic[at..], out var stream, out var format)) return false;
+        parts = new TopicParts(topic[siteRange], kind, topic[vehicleRange], stream, format);
         return true;
+    }
+
+    /// <summary>The stream names of sections 1 and 6: <c>telemetry</c>, <c>event</c>, <c>status</c>, <c>senml</c>, <c>senml-cbor</c>.</summary>
+    public static bool TryParseStream(ReadOnlySpan<char> name, out StreamKind stream, out PayloadFormat format)
+    {
+        (stream, format) = name switch
+        {
+            "telemetry" => (StreamKind.Telemetry, PayloadFormat.Json),
+            "event" => (StreamKind.Event, PayloadFormat.Json),
+            "status" => (StreamKind.Status, PayloadFormat.Json),
+            "senml" => (StreamKind.Telemetry, PayloadFormat.SenmlJson),
+            "senml-cbor" => (StreamKind.Telemetry, PayloadFormat.SenmlCbor),
+            _ => ((StreamKind)(-1), (PayloadFormat)(-1)),
+        };
+        return (int)stream >= 0;
     }
 
     private static bool NextSegment(ReadOnlySpan<char> topic, ref int at, out Range segment)

@@ -1,3 +1,5 @@
+using Telemetry.Contract.Topics;
+
 namespace Telemetry.Gateway.Broker;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Telemetry.Gateway.Broker;
 internal static class TopicAcl
 {
     public static bool MayPublish(ReadOnlySpan<char> topic, string devicePrefix) =>
-        topic.StartsWith(devicePrefix, StringComparison.Ordinal) && topic[devicePrefix.Length..] is "telemetry" or "event" or "status";
+        topic.StartsWith(devicePrefix, StringComparison.Ordinal) && TopicParser.TryParseStream(topic[devicePrefix.Length..], out _, out _);
 
     /// <summary>Only filters inside the device's own topics (e.g. <c>fleet/bkk/emoto/EM-1/#</c>); nothing else, not even <c>#</c>.</summary>
     public static bool MaySubscribe(ReadOnlySpan<char> filter, string devicePrefix) =>

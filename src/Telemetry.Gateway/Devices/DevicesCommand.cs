@@ -96,7 +96,7 @@ internal static class DevicesCommand
         }
         devices.Add(device);
         DeviceRegistryFile.Save(registry, devices);
-        error.WriteLine($"added {id} ({device.Site}/{device.Kind}) to {registry}; it may publish to {device.TopicPrefix}{{telemetry|event|status}}");
+        error.WriteLine($"added {id} ({device.Site}/{device.Kind}) to {registry}; it may publish to {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor}}");
         if (password is not null)
         {
             error.WriteLine("its password (shown only now; MQTT user name and client id are the device id):");
