@@ -5,6 +5,7 @@ using Telemetry.Contract.Catalogue;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Hosting;
+using Telemetry.Gateway.Mqtt;
 using Telemetry.Gateway.Study;
 
 if (args.Length > 0 && args[0] == "devices") return DevicesCommand.Run(args[1..], Console.Out, Console.Error);
@@ -12,6 +13,7 @@ if (args.Length > 0 && args[0] == "study") return await StudyCommand.RunAsync(ar
 
 try
 {
+    if (args.Length > 0 && args[0] == "mqtt") return await DrainSessionCommand.RunAsync(args[1..], Console.Out, Console.Error);
     using var host = GatewayHost.Build(args);
     var startup = host.Services.GetRequiredService<GatewayStartup>();
     await host.RunAsync();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,7 @@ internal sealed class EmbeddedBroker : IMessageSource
     private IngestPipeline? _pipeline;
     private DeadLetterFile? _deadLetters;
     private int _inFlight;
+    private int _connected;
     private volatile bool _stopping;
 
     private sealed class DeviceSession(DeviceEntry device, TokenBucket bucket)
@@ -74,8 +76,32 @@ internal sealed class EmbeddedBroker : IMessageSource
     public string Name => "broker";
     public SourceState State => _server?.IsStarted == true && !_stopping ? Listening : NotListening;
 
-    /// <summary>None yet: the broker's counters are read from <see cref="BrokerCounters"/>.</summary>
-    public void AddInstruments(System.Diagnostics.Metrics.Meter meter, string prefix) { }
+    /// <summary>Devices connected now.</summary>
+    public int ConnectedDevices => Volatile.Read(ref _connected);
+
+    /// <summary>Whether it listens, the devices connected and registered, and <see cref="BrokerCounters"/>, on the gateway's meter.</summary>
+    public void AddInstruments(System.Diagnostics.Metrics.Meter meter, string prefix)
+    {
+        var c = _counters;
+        meter.CreateObservableUpDownCounter(prefix + "broker.listening", () => State.Ready ? 1 : 0, "", "1 while the embedded broker accepts connections");
+        meter.CreateObservableUpDownCounter(prefix + "broker.devices.connected", () => ConnectedDevices, "{device}", "Devices connected to the embedded broker now");
+        meter.CreateObservableUpDownCounter(prefix + "broker.devices.registered", () => _registry.Count, "{device}", "Devices in the registry, enabled or not");
+        meter.CreateObservableUpDownCounter(prefix + "broker.devices.legacy_password_hashes", () => _registry.LegacyPasswordHashes, "{device}",
+            "Devices whose password hash is still in the first form (move them with devices rehash)");
+        meter.CreateObservableCounter(prefix + "broker.connections.accepted", () => c.ConnectionsAccepted, "{connection}", "Device connections accepted");
+        meter.CreateObservableCounter(prefix + "broker.connections.refused", () => c.ConnectionsRefused, "{connection}",
+            "Connections refused: unknown device, wrong password, disabled device, or a client id that is not the device id");
+        meter.CreateObservableCounter(prefix + "broker.publishes.accepted", () => c.PublishesAccepted, "{message}", "Device publishes taken into the pipeline");
+        meter.CreateObservableCounter(prefix + "broker.publishes.refused", () => new[]
+            {
+                new Measurement<long>(c.PublishesNotAuthorized, new KeyValuePair<string, object?>("reason", "not_authorized")),
+                new Measurement<long>(c.PublishesRateLimited, new KeyValuePair<string, object?>("reason", "rate_limited")),
+                new Measurement<long>(c.PublishesTooLarge, new KeyValuePair<string, object?>("reason", "too_large")),
+            }, "{message}", "Device publishes refused: outside its own topics (not_authorized), over its rate (rate_limited) or over Broker:MaxPayloadBytes (too_large)");
+        meter.CreateObservableCounter(prefix + "broker.subscriptions.refused", () => c.SubscriptionsRefused, "{subscription}", "Subscriptions outside the device's own topics, refused");
+        meter.CreateObservableCounter(prefix + "broker.devices.disconnected", () => c.DevicesDisconnected, "{connection}",
+            "Open connections closed because the registry disabled or changed their device");
+    }
 
     public async Task RunAsync(IngestPipeline pipeline, CancellationToken ct)
     {
@@ -87,6 +113,8 @@ internal sealed class EmbeddedBroker : IMessageSource
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscription;
+        _server.ClientConnectedAsync += _ => { Interlocked.Increment(ref _connected); return Task.CompletedTask; };
+        _server.ClientDisconnectedAsync += _ => { Interlocked.Decrement(ref _connected); return Task.CompletedTask; };
         await _server.StartAsync();
         _logger.LogInformation("Embedded broker listening on {Address}: {Plain}, {Tls}; {Devices} devices in {Registry}; PUBACK when {Acknowledge}",
             _options.BindAddress, _options.Plain.Enabled ? $"MQTT port {_options.Plain.Port}" : "no plain listener",

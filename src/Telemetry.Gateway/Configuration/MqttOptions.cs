@@ -15,6 +15,10 @@ internal sealed class MqttOptions
     public bool UseTls { get; set; }
     /// <summary>PEM file of the CA that signed the broker's certificate; empty for the system's trust store.</summary>
     public string CaFile { get; set; } = "";
+    /// <summary>PEM certificate the gateway presents to the broker (mTLS); with <see cref="ClientKeyFile"/>.</summary>
+    public string ClientCertificateFile { get; set; } = "";
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/> (unencrypted PKCS#8, PKCS#1 or SEC1).</summary>
+    public string ClientKeyFile { get; set; } = "";
     /// <summary>Client id; it names the persistent session, so each instance needs its own.</summary>
     public string ClientId { get; set; } = "telemetry-gateway";
     /// <summary>Subscription filter, e.g. fleet/+/+/+/+ or $share/gateways/fleet/+/+/+/+.</summary>
@@ -23,6 +27,14 @@ internal sealed class MqttOptions
     public int Qos { get; set; } = 1;
     /// <summary>How long the broker keeps the session (and queues messages) while the gateway is away.</summary>
     public uint SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
+    /// <summary>
+    /// On a normal stop, leave cleanly: UNSUBSCRIBE, write and acknowledge what arrived, then DISCONNECT with session
+    /// expiry 0, so the broker stops dealing this member a share of a shared subscription. <c>Shared</c> (default): only
+    /// for a <c>$share/</c> filter; <c>Never</c>: keep the session (a restart under the same client id); <c>Always</c>.
+    /// </summary>
+    public SessionEnd EndSessionOnStop { get; set; } = SessionEnd.Shared;
+    /// <summary>How long leaving may take: unsubscribing, receiving what the broker still sends, writing and acknowledging it.</summary>
+    public int LeaveTimeoutSeconds { get; set; } = 10;
     /// <summary>MQTT 5 Receive Maximum: QoS 1 messages the broker may send before acknowledgements. Must cover the batches held unacknowledged.</summary>
     public int ReceiveMaximum { get; set; } = 65535;
     public int KeepAliveSeconds { get; set; } = 30;
@@ -35,6 +47,13 @@ internal sealed class MqttOptions
     public int ReadCoalesceMs { get; set; } = 10;
     /// <summary>Socket buffers. MQTTnet's 8 KiB default stalls a QoS 1 flood on loopback; 256 KiB does not.</summary>
     public int SocketBufferBytes { get; set; } = 256 * 1024;
+}
+
+internal enum SessionEnd
+{
+    Shared,
+    Always,
+    Never,
 }
 
 internal enum MqttClientKind

@@ -57,8 +57,14 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         OptionsRules.Range(errors, $"{s}:ReconnectMaxDelayMs", o.ReconnectMaxDelayMs, o.ReconnectMinDelayMs, 3_600_000);
         OptionsRules.Range(errors, $"{s}:SocketBufferBytes", o.SocketBufferBytes, 64 * 1024, 64 * 1024 * 1024);
         OptionsRules.Range(errors, $"{s}:ReadCoalesceMs", o.ReadCoalesceMs, 0, 100);
+        OptionsRules.Range(errors, $"{s}:LeaveTimeoutSeconds", o.LeaveTimeoutSeconds, 1, 86_400);
         if (o.CaFile.Length > 0 && !File.Exists(o.CaFile)) errors.Add($"{s}:CaFile '{o.CaFile}' does not exist");
         if (o.CaFile.Length > 0 && !o.UseTls) errors.Add($"{s}:CaFile is set but {s}:UseTls is false; set UseTls to true");
+        if ((o.ClientCertificateFile.Length > 0) != (o.ClientKeyFile.Length > 0))
+            errors.Add($"{s}:ClientCertificateFile and {s}:ClientKeyFile go together; set both or neither");
+        foreach (var (key, path) in new[] { ("ClientCertificateFile", o.ClientCertificateFile), ("ClientKeyFile", o.ClientKeyFile) })
+            if (path.Length > 0 && !File.Exists(path)) errors.Add($"{s}:{key} '{path}' does not exist");
+        if (o.ClientCertificateFile.Length > 0 && !o.UseTls) errors.Add($"{s}:ClientCertificateFile is set but {s}:UseTls is false; set UseTls to true");
         return OptionsRules.Result(errors);
     }
 

@@ -42,6 +42,8 @@ internal sealed class DeviceRegistry : IDisposable
     public event Action? Changed;
 
     public int Count => _devices.Count;
+    /// <summary>Devices whose password hash is in the first form (<see cref="PasswordHash.LegacyScheme"/>), as of the last load.</summary>
+    public int LegacyPasswordHashes { get; private set; }
     public string Path => _path;
 
     public DeviceEntry? Find(string id) => _devices.GetValueOrDefault(id);
@@ -110,7 +112,7 @@ internal sealed class DeviceRegistry : IDisposable
                 if (!changed) return;
                 _logger.LogInformation("Device registry {Path}: {Enabled} enabled of {Count} devices", _path,
                     devices.Values.Count(d => d.Enabled), devices.Count);
-                int legacy = devices.Values.Count(d => PasswordHash.IsLegacy(d.PasswordHash));
+                int legacy = LegacyPasswordHashes = devices.Values.Count(d => PasswordHash.IsLegacy(d.PasswordHash));
                 if (legacy > 0)
                     _logger.LogWarning("Device registry {Path}: {Legacy} devices have a {LegacyScheme} password hash; " +
                         "move them to {Scheme} with 'telemetry-gateway devices rehash' (or reset-password)", _path, legacy,

@@ -49,8 +49,10 @@ internal static class GatewayHost
         builder.Services.AddSingleton<GatewayStartup>();
         builder.Services.AddHostedService<GatewayService>();
         builder.Services.AddObservability();
+        // A stop may first leave a shared subscription (Mqtt:LeaveTimeoutSeconds), then drain (Gateway:ShutdownTimeoutSeconds).
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
-            builder.Configuration.GetValue($"{GatewayOptions.Section}:ShutdownTimeoutSeconds", 15) + 10));
+            builder.Configuration.GetValue($"{GatewayOptions.Section}:ShutdownTimeoutSeconds", 15)
+            + builder.Configuration.GetValue($"{MqttOptions.Section}:LeaveTimeoutSeconds", 10) + 10));
         return builder.Build();
     }
 

@@ -66,6 +66,8 @@ internal sealed class MqttConnection : IAckTarget
     public bool IsOpen => _open;
     /// <summary>Completed with the SUBACK's reason code, or faulted when the connection ends first.</summary>
     public TaskCompletionSource<byte> SubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The reason code of the UNSUBACK to the UNSUBSCRIBE sent when leaving (same packet id as the SUBSCRIBE, long acknowledged).</summary>
+    public TaskCompletionSource<byte> UnsubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>How long the current read has waited for the broker; zero while the reader is busy elsewhere (e.g. held by back-pressure).</summary>
     public TimeSpan WaitingForBrokerFor => Volatile.Read(ref _waitingSince) is var since and > 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
 
@@ -135,6 +137,7 @@ internal sealed class MqttConnection : IAckTarget
     private static SslClientAuthenticationOptions TlsOptions(MqttOptions options)
     {
         var tls = new SslClientAuthenticationOptions { TargetHost = options.Host };
+        if (ClientCertificate.Load(options) is { } certificate) tls.ClientCertificates = [certificate];
         if (BrokerCa.Load(options) is { } ca)
         {
             tls.CertificateChainPolicy = new X509ChainPolicy

@@ -106,6 +106,7 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
             {
                 tls.UseTls();
                 if (BrokerCa.Load(Options) is { } ca) tls.WithTrustChain(ca);
+                if (ClientCertificate.Load(Options) is { } certificate) tls.WithClientCertificates([certificate]);
             });
         }
         var options = builder.Build();
@@ -164,11 +165,21 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
         return Task.CompletedTask;
     }
 
+    protected override async Task UnsubscribeAsync(CancellationToken ct)
+    {
+        var result = await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(Options.TopicFilter).Build(), ct);
+        foreach (var item in result.Items)
+            if (item.ResultCode is not (MqttClientUnsubscribeResultCode.Success or MqttClientUnsubscribeResultCode.NoSubscriptionExisted))
+                throw new IOException($"broker refused UNSUBSCRIBE: {item.ResultCode}");
+    }
+
     private async Task SafeDisconnectAsync()
     {
         try
         {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build());
+            var disconnect = new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection);
+            if (EndsSession) disconnect.WithSessionExpiryInterval(0);
+            await _client.DisconnectAsync(disconnect.Build());
         }
         catch (Exception e)
         {

@@ -165,6 +165,11 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
                 var (packetId, reason) = MqttWire.ReadSubAck(body);
                 if (packetId == MqttConnection.SubscribePacketId) connection.SubAck.TrySetResult(reason);
                 return;
+            case PacketType.UnsubAck:
+                // Same layout as a SUBACK: packet id, properties, one reason code per filter.
+                var (unsubscribeId, unsubscribeReason) = MqttWire.ReadSubAck(body);
+                if (unsubscribeId == MqttConnection.SubscribePacketId) connection.UnsubAck.TrySetResult(unsubscribeReason);
+                return;
             case PacketType.PubAck:
                 var (publishId, publishReason) = MqttWire.ReadPubAck(body);
                 connection.OnPubAck(publishId, publishReason);
@@ -199,6 +204,15 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
         catch (OperationCanceledException) { }
     }
 
+    protected override async Task UnsubscribeAsync(CancellationToken ct)
+    {
+        var connection = _connection is { IsOpen: true } open ? open : throw new IOException("not connected");
+        connection.Send(MqttWire.Unsubscribe(MqttConnection.SubscribePacketId, Options.TopicFilter));
+        byte reason = await connection.UnsubAck.Task.WaitAsync(ct);
+        // 0x11: no subscription existed (e.g. it was never made on this session): nothing more will be dealt either.
+        if (reason is not (0x00 or 0x11)) throw new IOException($"broker refused UNSUBSCRIBE: {ReasonCodes.Describe(reason)}");
+    }
+
     public override Task PublishAsync(OutgoingMessage message, CancellationToken ct) =>
         _connection is { IsOpen: true } connection
             ? connection.PublishAsync(message, ct)
@@ -214,7 +228,7 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
             try
             {
                 connection.FlushAcks();
-                connection.Send(MqttWire.NormalDisconnect.ToArray());
+                connection.Send((EndsSession ? MqttWire.DisconnectEndingSession : MqttWire.NormalDisconnect).ToArray());
                 await connection.FinishSendingAsync(TimeSpan.FromSeconds(5));
                 Logger.LogInformation("Disconnected from MQTT broker");
             }

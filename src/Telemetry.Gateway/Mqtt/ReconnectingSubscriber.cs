@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Batching;
+using Telemetry.Pipeline.Counters;
 
 namespace Telemetry.Gateway.Mqtt;
 
@@ -44,23 +45,43 @@ internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logg
             "Reconnections to the MQTT broker after the first connection");
     }
 
+    /// <summary>
+    /// Receives until <paramref name="ct"/> is cancelled. Then, when it leaves on stop (<see cref="MqttOptions.EndSessionOnStop"/>),
+    /// it first leaves (<see cref="LeaveAsync"/>) and only then stops reading.
+    /// </summary>
     public async Task RunAsync(IngestPipeline pipeline, CancellationToken ct)
     {
+        using var receiving = new CancellationTokenSource();
+        Task? leaving = null;
+        using (ct.Register(() =>
+        {
+            if (LeavesOnStop && State.Ready) leaving = LeaveAsync(pipeline, receiving);
+            else receiving.Cancel();
+        }))
+        {
+            await ReconnectLoopAsync(pipeline, receiving.Token, ct);
+        }
+        if (leaving is not null) await leaving;
+    }
+
+    private async Task ReconnectLoopAsync(IngestPipeline pipeline, CancellationToken receiving, CancellationToken stopping)
+    {
         int delayMs = Options.ReconnectMinDelayMs;
-        while (!ct.IsCancellationRequested)
+        while (!receiving.IsCancellationRequested)
         {
             try
             {
-                await ConnectAndServeAsync(pipeline, ct);
+                await ConnectAndServeAsync(pipeline, receiving);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (receiving.IsCancellationRequested)
             {
                 break;
             }
             catch (Exception e)
             {
-                Logger.LogWarning("MQTT connection to {Host}:{Port} failed: {Error}; retrying in {Delay} ms",
-                    Options.Host, Options.Port, e.Message, delayMs);
+                if (!stopping.IsCancellationRequested)
+                    Logger.LogWarning("MQTT connection to {Host}:{Port} failed: {Error}; retrying in {Delay} ms",
+                        Options.Host, Options.Port, e.Message, delayMs);
             }
             finally
             {
@@ -69,11 +90,89 @@ internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logg
                 _subscribedThisConnection = false;
                 _state = NotConnected;
             }
-            if (ct.IsCancellationRequested) break;
-            await ReconnectDelay.WaitAsync(delayMs, ct);
+            // Not while leaving either: a new connection would subscribe again.
+            if (receiving.IsCancellationRequested || stopping.IsCancellationRequested) break;
+            await ReconnectDelay.WaitAsync(delayMs, stopping);
             delayMs = ReconnectDelay.Next(delayMs, Options.ReconnectMaxDelayMs);
         }
     }
+
+    private bool LeavesOnStop => Options.EndSessionOnStop switch
+    {
+        SessionEnd.Always => true,
+        SessionEnd.Never => false,
+        _ => Options.TopicFilter.StartsWith("$share/", StringComparison.Ordinal),
+    };
+
+    /// <summary>Set once a leave has written and acknowledged everything: the DISCONNECT then ends the session (expiry 0).</summary>
+    public bool EndsSession { get; private set; }
+
+    /// <summary>Messages received after the UNSUBSCRIBE of the last leave (what the broker had already dealt this member).</summary>
+    public long ReceivedWhileLeaving { get; private set; }
+
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Leaves the subscription without leaving anything behind: UNSUBSCRIBE, so the broker deals this member nothing new;
+    /// then receive what it had already sent or queued (the acknowledgements free its in-flight window, which may release
+    /// more), until a round of writing and acknowledging brings nothing more. Only then is the session ended (mosquitto
+    /// does not give a departed shared member's messages to the others: ending the session with messages unacknowledged
+    /// would lose them). If any step fails, the session is kept, with what it holds.
+    /// </summary>
+    private async Task LeaveAsync(IngestPipeline pipeline, CancellationTokenSource receiving)
+    {
+        await Task.Yield(); // off the thread that is stopping the host
+        var counters = pipeline.Counters;
+        long atStart = counters.Messages;
+        try
+        {
+            Logger.LogInformation("Leaving {Filter}: unsubscribing, writing and acknowledging what arrives, then ending session {ClientId}",
+                Options.TopicFilter, Options.ClientId);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Options.LeaveTimeoutSeconds));
+            await UnsubscribeAsync(timeout.Token);
+            while (true)
+            {
+                await QuietAsync(counters, timeout.Token);
+                long before = counters.Messages;
+                if (!await pipeline.DrainAsync(TimeSpan.FromSeconds(Options.LeaveTimeoutSeconds), timeout.Token))
+                    throw new TimeoutException("InfluxDB did not take the last batches in time");
+                await Task.Delay(QuietPeriod, timeout.Token);
+                if (counters.Messages == before && pipeline.PendingBatches == 0) break;
+            }
+            if (!State.Ready) throw new IOException("the connection ended while leaving");
+            EndsSession = true;
+            ReceivedWhileLeaving = counters.Messages - atStart;
+            Logger.LogInformation("Left {Filter}: {Messages} messages received after unsubscribing, all written and acknowledged; ending the session",
+                Options.TopicFilter, ReceivedWhileLeaving);
+        }
+        catch (Exception e)
+        {
+            Logger.LogWarning("Could not leave {Filter} cleanly ({Error}); session {ClientId} is kept with what the broker holds for it " +
+                "(restart with this client id, or run telemetry-gateway mqtt drain-session --client-id {ClientId})",
+                Options.TopicFilter, e is OperationCanceledException ? $"not done within Mqtt:LeaveTimeoutSeconds ({Options.LeaveTimeoutSeconds} s)" : e.Message,
+                Options.ClientId, Options.ClientId);
+        }
+        finally
+        {
+            await receiving.CancelAsync();
+        }
+    }
+
+    /// <summary>Until no message has arrived for <see cref="QuietPeriod"/>.</summary>
+    private static async Task QuietAsync(PipelineCounters counters, CancellationToken ct)
+    {
+        long last = counters.Messages;
+        while (true)
+        {
+            await Task.Delay(QuietPeriod, ct);
+            long now = counters.Messages;
+            if (now == last) return;
+            last = now;
+        }
+    }
+
+    /// <summary>Sends UNSUBSCRIBE for the filter and waits for the UNSUBACK.</summary>
+    protected abstract Task UnsubscribeAsync(CancellationToken ct);
 
     /// <summary>
     /// One connection: connects (then calls <see cref="OnConnected"/>), subscribes (<see cref="OnSubscribed"/>), and receives until the

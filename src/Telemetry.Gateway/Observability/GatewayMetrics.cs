@@ -66,6 +66,11 @@ internal sealed class GatewayMetrics
 
         m.CreateObservableCounter(prefix + "process.allocated", () => GC.GetTotalAllocatedBytes(), "By", "Bytes allocated by the process since start");
         m.CreateObservableCounter(prefix + "process.cpu.time", () => Environment.CpuUsage.TotalTime.TotalSeconds, "s", "CPU time of the process (user + system)");
+        // What a fresh process spends compiling (ReadyToRun code is not compiled again until it is hot; see docs/benchmarks.md).
+        m.CreateObservableCounter(prefix + "process.jit.time", () => System.Runtime.JitInfo.GetCompilationTime().TotalSeconds, "s",
+            "Time the JIT spent compiling methods since start");
+        m.CreateObservableCounter(prefix + "process.jit.methods", () => System.Runtime.JitInfo.GetCompiledMethodCount(), "{method}",
+            "Methods compiled by the JIT since start (each tier counts)");
         m.CreateObservableUpDownCounter(prefix + "process.working_set", () => Environment.WorkingSet, "By", "Resident memory of the process");
         m.CreateObservableUpDownCounter(prefix + "process.gc.heap", () => GC.GetTotalMemory(false), "By", "Managed heap in use");
     }

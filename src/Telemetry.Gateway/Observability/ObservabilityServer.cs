@@ -15,6 +15,7 @@ namespace Telemetry.Gateway.Observability;
 internal sealed class ObservabilityServer(IOptions<ObservabilityOptions> options, GatewayMetrics metrics, ReadinessCheck readiness,
     ILogger<ObservabilityServer> logger) : BackgroundService
 {
+    private const int StartAttempts = 5;
     private HttpListener? _listener;
     private PrometheusExporter? _exporter;
 
@@ -27,18 +28,33 @@ internal sealed class ObservabilityServer(IOptions<ObservabilityOptions> options
         var url = options.Value.ListenUrl;
         if (url.Length == 0) return Task.CompletedTask;
         _exporter = new PrometheusExporter(metrics.Meter);
-        _listener = new HttpListener();
-        _listener.Prefixes.Add(Prefix(new Uri(url)));
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            _listener.Start();
-        }
-        catch (HttpListenerException e)
-        {
-            logger.LogError("{Key} {Url} cannot be bound ({Error}): no /metrics, /healthz or /readyz; change the address or free the port",
-                $"{ObservabilityOptions.Section}:ListenUrl", url, e.Message);
-            _listener = null;
-            return Task.CompletedTask;
+            _listener = new HttpListener();
+            _listener.Prefixes.Add(Prefix(new Uri(url)));
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (ArgumentNullException) when (attempt < StartAttempts)
+            {
+                // The managed HttpListener's own race (dotnet/corefx#35191, still in .NET 10): a connection accepted while
+                // Start is binding (a scrape or a probe of a just-restarted gateway) reaches a lock not yet created. The
+                // half-made listener keeps its bound socket until collected: collect it, then bind again.
+                logger.LogWarning("{Key} {Url}: HttpListener failed while a request arrived during start-up; binding again",
+                    $"{ObservabilityOptions.Section}:ListenUrl", url);
+                _listener = null;
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+            catch (Exception e) when (e is HttpListenerException or ArgumentNullException)
+            {
+                logger.LogError("{Key} {Url} cannot be bound ({Error}): no /metrics, /healthz or /readyz; change the address or free the port",
+                    $"{ObservabilityOptions.Section}:ListenUrl", url, e.Message);
+                _listener = null;
+                return Task.CompletedTask;
+            }
         }
         logger.LogInformation("Metrics and health on {Url} (/metrics, /healthz, /readyz)", url);
         return base.StartAsync(cancellationToken);

@@ -46,6 +46,17 @@ public sealed class TestCertificates : IDisposable
             return X509CertificateLoader.LoadPkcs12((withKey ?? certificate).Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>A client certificate for <paramref name="name"/> written as PEM files (certificate, unencrypted PKCS#8 key) in <see cref="Directory"/>.</summary>
+    public (string CertificateFile, string KeyFile) WriteClientCertificate(string name)
+    {
+        using var certificate = DeviceCertificate(name);
+        using var key = certificate.GetECDsaPrivateKey()!;
+        string certificateFile = Path.Combine(Directory, $"{name}.pem"), keyFile = Path.Combine(Directory, $"{name}.key");
+        File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certificateFile, keyFile);
+    }
+
     private (X509Certificate2 Certificate, ECDsa Key) Issue(string subject, bool serverAuth, bool san)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

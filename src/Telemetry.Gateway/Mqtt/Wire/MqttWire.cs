@@ -30,6 +30,8 @@ internal static class MqttWire
     public const int PubAckLength = 4;
     public static ReadOnlySpan<byte> PingReq => [0xC0, 0x00];
     public static ReadOnlySpan<byte> NormalDisconnect => [0xE0, 0x00];
+    /// <summary>DISCONNECT, normal, with Session Expiry Interval 0 (§3.14.2.2.2): the broker ends the session now.</summary>
+    public static ReadOnlySpan<byte> DisconnectEndingSession => [0xE0, 0x07, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00, 0x00];
 
     /// <summary>Splits the next whole packet off <paramref name="buffer"/>; false when more bytes are needed.</summary>
     public static bool TryReadPacket(ref ReadOnlySequence<byte> buffer, out byte header, out ReadOnlySequence<byte> body)
@@ -172,6 +174,15 @@ internal static class MqttWire
         WriteString(body, topicFilter);
         Write(body, [(byte)(qos | 1 << 4)]);
         return Packet(0x82, body.WrittenSpan);
+    }
+
+    /// <summary>UNSUBSCRIBE (§3.10) of one filter.</summary>
+    public static byte[] Unsubscribe(ushort packetId, string topicFilter)
+    {
+        var body = new ArrayBufferWriter<byte>(64);
+        Write(body, [(byte)(packetId >> 8), (byte)packetId, 0]);
+        WriteString(body, topicFilter);
+        return Packet(0xA2, body.WrittenSpan);
     }
 
     /// <summary>PUBLISH (§3.3) at QoS 1, with a Content Type property when <paramref name="contentType"/> is given.</summary>
