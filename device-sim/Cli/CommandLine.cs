@@ -17,7 +17,7 @@ public static class CommandLine
     public static SimulationOptions Parse(string[] args)
     {
         var options = new SimulationOptions();
-        bool fleetGiven = false, durationGiven = false;
+        bool fleetGiven = false, durationGiven = false, connectionsGiven = false;
         var expanded = ExpandConfig(args);
         for (int i = 0; i < expanded.Count; i++)
         {
@@ -49,12 +49,18 @@ public static class CommandLine
                 case "--sample-period": options.SamplePeriod = Duration(flag, Value(), TimeSpan.FromSeconds(1)); break;
                 case "--idle-period": options.IdlePeriod = Duration(flag, Value(), TimeSpan.FromSeconds(1)); break;
                 case "--batch": options.Batch = Int(flag, Value(), 1, 1000); break;
+                case "--format":
+                    string format = Value();
+                    options.Format = Formats.PayloadFormats.Parse(format) ?? throw new UsageException(
+                        $"--format: unknown format '{format}'; known: {string.Join(", ", Formats.PayloadFormats.All.Select(Formats.PayloadFormats.Name))}");
+                    break;
                 case "--out": options.OutFile = Value(); break;
                 case "--broker": options.Broker = Value(); break;
                 case "--qos": options.Qos = Int(flag, Value(), 0, 2); break;
                 case "--connections":
                     string c = Value();
                     options.Connections = c == "per-vehicle" ? null : Int(flag, c, 1, 10_000);
+                    connectionsGiven = true;
                     break;
                 case "--inflight": options.Inflight = Int(flag, Value(), 1, 65_535); break;
                 case "--reconnect-timeout": options.ReconnectTimeout = Duration(flag, Value(), TimeSpan.FromSeconds(1)); break;
@@ -87,7 +93,12 @@ public static class CommandLine
         if (options.Fleet.Total == 0) throw new UsageException("the fleet is empty: give --emoto, --h2bus, --h2truck or --h2forklift a count above 0");
         if (options.SimDay && !durationGiven) options.Duration = TimeSpan.FromMinutes(3);
         if (options.Load && options.SimDay) throw new UsageException("--load and --sim-day do not go together: load mode stamps ts at publish time");
-        if (options.Load && options.Connections is null) options.Connections = 8;
+        bool sparkplug = options.Format == Formats.PayloadFormat.Sparkplug;
+        if (sparkplug && options.Connections is not null)
+            throw new UsageException("--connections: in --format sparkplug every edge node has its own connection (it carries the node's NDEATH as its will); drop --connections");
+        if (options.Load && options.Connections is null && !connectionsGiven && !sparkplug) options.Connections = 8;
+        try { _ = options.Faults.For(options.Format); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
         if (options.Credentials is not null && options.Connections is not null)
             throw new UsageException("--credentials needs one connection per vehicle (each logs in as itself): drop --connections");
         if (options.Load && options.OutFile is null && options.Inflight == 20) options.Inflight = 100;

@@ -5,7 +5,8 @@ public static class HelpText
     public const string Usage = """
 device-sim: simulates vehicle fleets (e-motorcycles, hydrogen buses, trucks and forklifts in Thailand)
 and publishes their telemetry, events and status over MQTT exactly as the vehicles would
-(topics fleet/{site}/{kind}/{vehicle_id}/{telemetry|event|status}, wire contract v1).
+(topics fleet/{site}/{kind}/{vehicle_id}/{telemetry|event|status}, wire contract v2), or as Sparkplug B
+edge nodes or SenML packs (--format).
 
 Usage: device-sim [options]
 
@@ -34,12 +35,18 @@ Sampling
   --batch K               K samples per telemetry message, as a JSON array (default 1: single objects)
 
 Output
+  --format F              json (default: wire contract section 2), sparkplug (Sparkplug B edge nodes: a
+                          depot node per site with its forklifts as devices, every other vehicle its own
+                          node; events stay JSON), senml or senml-cbor (telemetry as SenML packs on the
+                          senml / senml-cbor stream; events and status stay JSON)
   --broker HOST:PORT      MQTT broker (default 127.0.0.1:1883)
-  --out FILE              write JSON lines {"topic":..,"payload":..,"retain":..} instead ('-' = stdout)
+  --out FILE              write JSON lines {"topic":..,"payload":..,"retain":..} instead ('-' = stdout);
+                          a binary payload (protobuf, CBOR) as "payload_base64"
   --qos 0|1|2             QoS of every publish (default 1)
   --connections per-vehicle|N
                           one MQTT connection per vehicle, each with its retained {"online":false}
-                          last will (default), or a pool of N shared connections
+                          last will (default), or a pool of N shared connections (not with sparkplug:
+                          one connection per edge node, its NDEATH as the will)
   --inflight N            unacknowledged publishes per connection (default 20; 100 in --load)
   --reconnect-timeout D   a lost connection is reconnected and every publish not acknowledged is sent
                           again; after D without a connection those publishes count as failed (default 60s)
@@ -56,6 +63,9 @@ Faults (fractions of telemetry messages; clock_skew: of vehicles)
                           delivery (one per message at most): duplicate (sent twice), out_of_order,
                           late (5-30 simulated minutes), seq_gap (dropped: seq never arrives)
                           clock_skew: vehicle clocks off by -2 min .. +1 min
+                          sparkplug only (payload slot): unknown_alias (sparkplug_unknown_alias),
+                          data_before_birth (DEATH, DATA, BIRTH: sparkplug_no_birth), wrong_bdseq
+                          (an NDEATH with another bdSeq: ignored); truncated there is bad_payload
 
 Load (benchmarks)
   --load                  publish telemetry as fast as possible, ts stamped at publish time

@@ -44,25 +44,36 @@ public sealed class FaultInjector
         return skew == 0 ? 1 : skew;
     }
 
-    /// <summary>Picks at most one payload fault for a telemetry message and applies it to the objects or topic.</summary>
-    public FaultKind? ApplyPayloadFault(OutgoingMessage message, string kind, List<SampleObject> objects)
+    /// <summary>
+    /// Picks at most one payload fault for a telemetry message and applies it to its objects. Faults the encoding
+    /// decides (a cut payload, a broken topic, Sparkplug's session faults) are left to the format, with
+    /// <c>Draw</c> (in [0, 1)) to pick their details: the same draws in every format, so that the same messages get
+    /// the same faults whatever the format.
+    /// </summary>
+    public (FaultKind? Fault, double Draw) ApplyPayloadFault(OutgoingMessage message, string kind, List<SampleObject> objects)
     {
         var fault = Pick(FaultKinds.Payload);
-        if (fault is not { } f) return null;
+        if (fault is not { } f) return (null, 0);
+        if (FaultKinds.SparkplugOnly.Contains(f))
+        {
+            Count(f);
+            return (f, 0);
+        }
         var target = objects[_rng.Next(objects.Count)];
+        double draw = 0;
         switch (f)
         {
             case FaultKind.WrongType:
                 BreakType(target);
                 break;
             case FaultKind.OutOfRange:
-                if (!PushOutOfRange(target)) return null;
+                if (!PushOutOfRange(target)) return (null, 0);
                 break;
             case FaultKind.UnknownKey:
                 AddUnknownKey(target, kind);
                 break;
             case FaultKind.NoFields:
-                target.Fields = [FieldValue.Raw("speed_kmh", "\"fast\""), FieldValue.Raw("soc_pct", "\"n/a\""), FieldValue.Raw("ignition", "\"on\"")];
+                target.Fields = [FieldValue.String("speed_kmh", "fast"), FieldValue.String("soc_pct", "n/a"), FieldValue.String("ignition", "on")];
                 target.Seq = null;
                 target.ExpectedRejection = "no_fields";
                 break;
@@ -75,20 +86,13 @@ public sealed class FaultInjector
                 target.TsMs -= (long)StaleBy.TotalMilliseconds;
                 target.ExpectedRejection = "ts_out_of_range";
                 break;
-            case FaultKind.BadTopic:
-                message.Topic = BreakTopic(message.Topic);
-                message.ExpectedRejection = "bad_topic";
-                break;
-            case FaultKind.Truncated:
-                message.ExpectedRejection = "bad_json"; // applied after serialisation
+            case FaultKind.BadTopic or FaultKind.Truncated:
+                draw = _rng.NextDouble();
                 break;
         }
         Count(f);
-        return f;
+        return (f, draw);
     }
-
-    /// <summary>Cuts a serialised payload short: any strict prefix of a JSON object or array is invalid.</summary>
-    public byte[] Truncate(byte[] payload) => payload[..(1 + _rng.Next(payload.Length - 1))];
 
     public (Delivery Delivery, double DelaySamplePeriods, double DelaySeconds) PickDelivery()
     {
@@ -128,13 +132,13 @@ public sealed class FaultInjector
     {
         int i = _rng.Next(target.Fields.Count);
         var field = target.Fields[i];
-        string json = field.Kind switch
+        // A number as text ("38.5"), a boolean as "yes" or 0, a string as 12345.
+        target.Fields[i] = field.Kind switch
         {
-            FieldKind.Float or FieldKind.Int => $"\"{PayloadWriter.FormatPlain(field.Number, 1)}\"",
-            FieldKind.Bool => field.Flag ? "\"yes\"" : "0",
-            _ => "12345",
+            FieldKind.Float or FieldKind.Int => FieldValue.String(field.Key, PayloadWriter.FormatPlain(field.Number, 1)),
+            FieldKind.Bool => field.Flag ? FieldValue.String(field.Key, "yes") : FieldValue.Int(field.Key, 0),
+            _ => FieldValue.Int(field.Key, 12345),
         };
-        target.Fields[i] = FieldValue.Raw(field.Key, json);
         target.ExpectedFieldRejections.Add("field_invalid");
     }
 
@@ -164,20 +168,6 @@ public sealed class FaultInjector
             target.Fields.Add(key is "side_stand" or "gps_fix" ? FieldValue.Bool(key, true) : FieldValue.Float(key, _rng.Range(1, 200), 1));
         }
         target.ExpectedFieldRejections.Add("unknown_key");
-    }
-
-    private string BreakTopic(string topic)
-    {
-        var segments = topic.Split('/');
-        switch (_rng.Next(5))
-        {
-            case 0: segments[1] = segments[1].ToUpperInvariant(); break;          // site must be lowercase
-            case 1: segments[2] = "scooter"; break;                              // not a catalogue kind
-            case 2: segments[4] = segments[4] + "s"; break;                      // unknown stream
-            case 3: segments[3] = segments[3] + ":1"; break;                     // character not allowed in an id
-            default: segments[1] = ""; break;                                    // empty site
-        }
-        return string.Join('/', segments);
     }
 
     private void Count(FaultKind kind) => Injected[kind] = Injected.GetValueOrDefault(kind) + 1;

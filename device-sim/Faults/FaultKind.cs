@@ -15,6 +15,10 @@ public enum FaultKind
     DuplicateField,
     StaleTs,
     BadTopic,
+    // Sparkplug B only (payload slot, last so that the other faults fall on the same messages in every format).
+    UnknownAlias,
+    DataBeforeBirth,
+    WrongBdSeq,
     // Delivery faults: at most one per telemetry message.
     Duplicate,
     OutOfOrder,
@@ -28,7 +32,11 @@ public static class FaultKinds
 {
     public static readonly IReadOnlyList<FaultKind> Payload =
         [FaultKind.Truncated, FaultKind.WrongType, FaultKind.OutOfRange, FaultKind.UnknownKey, FaultKind.NoFields,
-         FaultKind.DuplicateField, FaultKind.StaleTs, FaultKind.BadTopic];
+         FaultKind.DuplicateField, FaultKind.StaleTs, FaultKind.BadTopic,
+         FaultKind.UnknownAlias, FaultKind.DataBeforeBirth, FaultKind.WrongBdSeq];
+
+    /// <summary>Faults of a Sparkplug session; in the other formats they do not exist and are never picked.</summary>
+    public static readonly IReadOnlyList<FaultKind> SparkplugOnly = [FaultKind.UnknownAlias, FaultKind.DataBeforeBirth, FaultKind.WrongBdSeq];
 
     public static readonly IReadOnlyList<FaultKind> Delivery = [FaultKind.Duplicate, FaultKind.OutOfOrder, FaultKind.Late, FaultKind.SeqGap];
 
@@ -44,6 +52,9 @@ public static class FaultKinds
         FaultKind.DuplicateField => "duplicate_field",
         FaultKind.StaleTs => "stale_ts",
         FaultKind.BadTopic => "bad_topic",
+        FaultKind.UnknownAlias => "unknown_alias",
+        FaultKind.DataBeforeBirth => "data_before_birth",
+        FaultKind.WrongBdSeq => "wrong_bdseq",
         FaultKind.Duplicate => "duplicate",
         FaultKind.OutOfOrder => "out_of_order",
         FaultKind.Late => "late",
@@ -51,10 +62,15 @@ public static class FaultKinds
         _ => "clock_skew",
     };
 
-    /// <summary>The gateway's reason for a payload fault (delivery faults and skew are not rejected).</summary>
+    /// <summary>
+    /// The gateway's reason for a payload fault (delivery faults and skew are not rejected; a stale NDEATH is ignored).
+    /// A cut payload is <c>bad_json</c> in JSON and SenML JSON, <c>bad_payload</c> in Sparkplug and SenML CBOR.
+    /// </summary>
     public static string? ExpectedReason(this FaultKind kind) => kind switch
     {
         FaultKind.Truncated => "bad_json",
+        FaultKind.UnknownAlias => "sparkplug_unknown_alias",
+        FaultKind.DataBeforeBirth => "sparkplug_no_birth",
         FaultKind.WrongType or FaultKind.OutOfRange => "field_invalid",
         FaultKind.UnknownKey => "unknown_key",
         FaultKind.NoFields => "no_fields",

@@ -9,6 +9,8 @@ namespace DeviceSim.Faults;
 public sealed class FaultPlan
 {
     public Dictionary<FaultKind, double> Fractions { get; } = [];
+    /// <summary>Kinds named one by one in the spec (not by <c>0.01</c> or <c>all=</c>).</summary>
+    public HashSet<FaultKind> Named { get; } = [];
 
     public double this[FaultKind kind] => Fractions.GetValueOrDefault(kind);
     public bool Any => Fractions.Values.Any(f => f > 0);
@@ -34,11 +36,29 @@ public sealed class FaultPlan
             var parsed = FaultKinds.Parse(name)
                 ?? throw new ArgumentException($"unknown fault '{name}' in --faults; known: {string.Join(", ", FaultKinds.All.Select(k => k.Name()))}");
             plan.Fractions[parsed] = fraction;
+            plan.Named.Add(parsed);
         }
         if (FaultKinds.Payload.Sum(k => plan[k]) > 1)
             throw new ArgumentException("--faults: the payload faults together exceed 1 (they are exclusive per message)");
         if (FaultKinds.Delivery.Sum(k => plan[k]) > 1)
             throw new ArgumentException("--faults: the delivery faults together exceed 1 (they are exclusive per message)");
+        return plan;
+    }
+
+    /// <summary>
+    /// The plan for a run in <paramref name="format"/>: Sparkplug's own faults are dropped from the others (named one
+    /// by one for another format, they are an error).
+    /// </summary>
+    public FaultPlan For(Formats.PayloadFormat format)
+    {
+        if (format == Formats.PayloadFormat.Sparkplug) return this;
+        var named = FaultKinds.SparkplugOnly.Where(Named.Contains).ToList();
+        if (named.Count > 0)
+            throw new ArgumentException($"--faults: {string.Join(", ", named.Select(k => k.Name()))} only exist in --format sparkplug");
+        var plan = new FaultPlan();
+        foreach (var (kind, fraction) in Fractions)
+            if (!FaultKinds.SparkplugOnly.Contains(kind)) plan.Fractions[kind] = fraction;
+        plan.Named.UnionWith(Named);
         return plan;
     }
 

@@ -71,20 +71,26 @@ public sealed class ManifestRecorder
     public SortedDictionary<string, long> Rejections { get; } = [];
     public SortedDictionary<string, long> EventsByType { get; } = [];
     public long Bytes { get; private set; }
+    /// <summary>Points the gateway stamps with its receive time (a Sparkplug DEATH's offline status).</summary>
+    public long ReceiveTimePoints { get; private set; }
     public long Messages { get; private set; }
 
     /// <summary>A message was handed to the output (it will reach the broker unless publishing fails).</summary>
     public void Sent(OutgoingMessage message)
     {
-        var account = Vehicles[message.VehicleIndex];
         string stream = message.Stream.TopicSegment();
         Messages++;
         Bytes += message.Payload.Length;
         MessagesByStream[stream]++;
         ObjectsByStream[stream] += message.Objects.Count;
-        account.Messages[stream]++;
-        string kind = account.Spec.Kind;
-        MessagesByKind[kind] = MessagesByKind.GetValueOrDefault(kind) + 1;
+        // A Sparkplug depot node's own BIRTH and DEATH belong to no vehicle.
+        var account = message.VehicleIndex >= 0 ? Vehicles[message.VehicleIndex] : null;
+        if (account is not null)
+        {
+            account.Messages[stream]++;
+            string kind = account.Spec.Kind;
+            MessagesByKind[kind] = MessagesByKind.GetValueOrDefault(kind) + 1;
+        }
 
         if (message.ExpectedRejection is { } whole)
         {
@@ -101,8 +107,14 @@ public sealed class ManifestRecorder
             }
             foreach (var fieldReason in obj.ExpectedFieldRejections) Reject(fieldReason);
             Points[measurement]++;
-            account.Points[measurement]++;
-            if (_distinct.Add((message.VehicleIndex, measurement, obj.EventType, obj.TsMs))) DistinctPoints[measurement]++;
+            account!.Points[measurement]++;
+            // A point stamped with the receive time (a Sparkplug DEATH's status) is a time of its own.
+            if (obj.TsStyle == TsStyle.Omitted)
+            {
+                ReceiveTimePoints++;
+                DistinctPoints[measurement]++;
+            }
+            else if (_distinct.Add((message.VehicleIndex, measurement, obj.EventType, obj.TsMs))) DistinctPoints[measurement]++;
             if (obj.Seq is { } seq)
             {
                 account.SeqWritten.Add(seq);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DeviceSim.Faults;
+using DeviceSim.Formats;
 using DeviceSim.Simulation;
 using DeviceSim.Vehicles;
 
@@ -16,6 +17,7 @@ public static class ManifestWriter
     [
         "bad_topic", "too_large", "bad_json", "ts_out_of_range", "ts_invalid", "field_invalid",
         "no_fields", "unknown_key", "duplicate_field", "missing_required", "retained_without_ts",
+        "bad_payload", "sparkplug_unknown_alias", "sparkplug_no_birth",
     ];
 
     public static void Write(string path, RunResult run)
@@ -27,6 +29,7 @@ public static class ManifestWriter
         w.WriteStartObject();
         w.WriteString("format", "device-sim-manifest/1");
         w.WriteString("mode", o.Load ? "load" : o.SimDay ? "sim-day" : "real-time");
+        w.WriteString("payload_format", o.Format.Name());
         w.WriteNumber("seed", o.Seed);
         w.WriteString("started_at", run.Started.ToString("O"));
         w.WriteNumber("elapsed_s", Math.Round(run.Elapsed.TotalSeconds, 3));
@@ -40,7 +43,7 @@ public static class ManifestWriter
         w.WriteNumber("batch", o.Batch);
         w.WriteNumber("sample_period_s", o.SamplePeriod.TotalSeconds);
         w.WriteNumber("idle_period_s", o.IdlePeriod.TotalSeconds);
-        w.WriteString("connections", o.Connections is { } c ? c.ToString() : "per-vehicle");
+        w.WriteString("connections", o.Connections is { } c ? c.ToString() : o.Format == PayloadFormat.Sparkplug ? "per-edge-node" : "per-vehicle");
 
         w.WriteStartObject("sent");
         w.WriteNumber("messages", m.Messages);
@@ -73,9 +76,11 @@ public static class ManifestWriter
         foreach (var reason in ReasonNames) w.WriteNumber(reason, m.Rejections.GetValueOrDefault(reason));
         w.WriteEndObject();
         w.WriteNumber("rejections_total", m.Rejections.Values.Sum());
-        w.WriteNumber("receive_time_points", 0);
+        w.WriteNumber("receive_time_points", m.ReceiveTimePoints);
         w.WriteNumber("seq_missing", m.Vehicles.Sum(SeqMissing));
         w.WriteEndObject();
+
+        if (run.FormatCounts.Count > 0) WriteCounts(w, o.Format.Name(), run.FormatCounts);
 
         w.WriteStartObject("faults_requested");
         foreach (var kind in FaultKinds.All) w.WriteNumber(kind.Name(), o.Faults[kind]);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DeviceSim.Fleet;
+using DeviceSim.Formats;
 using DeviceSim.Simulation;
 using DeviceSim.Vehicles;
 
@@ -24,6 +25,7 @@ public static class RunSummary
         Line($"  sim time     {Local(run.Window.StartMs)} → {Local(run.Window.EndMs)} ICT ({spanH:0.##} h) in {run.Elapsed:hh\\:mm\\:ss} real");
         double rate = m.Messages / Math.Max(run.Elapsed.TotalSeconds, 0.001);
         Line($"  messages     {m.Messages:N0} (telemetry {m.MessagesByStream["telemetry"]:N0}, event {m.MessagesByStream["event"]:N0}, status {m.MessagesByStream["status"]:N0}), {m.Bytes / 1e6:0.0} MB, {rate:N0} msg/s");
+        Line($"  format       {o.Format.Name()}{(run.FormatCounts.Count == 0 ? "" : " (" + string.Join(", ", run.FormatCounts.Select(p => $"{p.Key.Replace('_', ' ')} {p.Value:N0}")) + ")")}");
         Line($"  by kind      {string.Join(", ", m.MessagesByKind.Select(p => $"{p.Key} {p.Value:N0}"))}");
         Line($"  delivery     {(o.OutFile is { } f ? $"written to {f}" : $"acked {run.Published:N0}, failed {run.Failed:N0}{(run.Resent > 0 ? $", resent {run.Resent:N0} after a lost connection" : "")}{(run.LastError is { } e ? $" (last: {e})" : "")}")}");
         Line($"  points       telemetry {m.Points["telemetry"]:N0}, events {m.Points["events"]:N0}, status {m.Points["status"]:N0} (distinct {m.DistinctTotal:N0} of {m.PointsTotal:N0})");

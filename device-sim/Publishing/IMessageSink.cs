@@ -17,10 +17,9 @@ public interface IMessageSink : IAsyncDisposable
 
 public static class MessageSinks
 {
-    /// <summary>The sink the options ask for: a JSON-lines file (<c>--out</c>) or the MQTT broker.</summary>
-    public static IMessageSink Open(Simulation.SimulationOptions options, IReadOnlyList<Fleet.VehicleSpec> vehicles) =>
+    /// <summary>The sink the options ask for: a JSON-lines file (<c>--out</c>) or the MQTT broker, with the format's clients.</summary>
+    public static IMessageSink Open(Simulation.SimulationOptions options, Formats.WireFormat format) =>
         options.OutFile is { } path
             ? new JsonLinesSink(path)
-            : new MqttSink(options.Broker, options.Qos, options.Connections, options.Inflight, options.ClientPrefix,
-                options.Username, options.Password, options.Credentials, vehicles, options.ReconnectTimeout);
+            : new MqttSink(options.Broker, options.Qos, options.Inflight, format.Senders(options), options.ReconnectTimeout, format.OnCommand);
 }

@@ -6,7 +6,8 @@ namespace DeviceSim.Publishing;
 
 /// <summary>
 /// Writes one JSON line per message instead of publishing: <c>{"topic":…,"payload":…,"retain":…}</c>, the
-/// payload as a JSON string holding the exact bytes that would be published (they may be broken JSON on purpose).
+/// payload as a JSON string holding the exact bytes that would be published (they may be broken JSON on purpose), or
+/// for a binary payload (Sparkplug's protobuf, SenML CBOR) as <c>payload_base64</c>.
 /// </summary>
 public sealed class JsonLinesSink : IMessageSink
 {
@@ -34,7 +35,8 @@ public sealed class JsonLinesSink : IMessageSink
         _writer.Reset(_stream);
         _writer.WriteStartObject();
         _writer.WriteString("topic", message.Topic);
-        _writer.WriteString("payload", Encoding.UTF8.GetString(message.Payload));
+        if (message.Binary) _writer.WriteBase64String("payload_base64", message.Payload);
+        else _writer.WriteString("payload", Encoding.UTF8.GetString(message.Payload));
         _writer.WriteBoolean("retain", message.Retain);
         _writer.WriteEndObject();
         _writer.Flush();

@@ -5,9 +5,11 @@ using MQTTnet.Protocol;
 namespace DeviceSim.Publishing;
 
 /// <summary>
-/// Publishes over MQTT 5 with MQTTnet: one connection per vehicle (client id = vehicle id, with its
-/// retained <c>{"online":false}</c> last will, as a real vehicle), or a pool of shared connections (a
-/// relay). Each connection keeps up to <c>inflight</c> QoS 1/2 publishes outstanding.
+/// Publishes over MQTT 5 with MQTTnet, one connection per <see cref="MqttSender"/> of the run's format: per vehicle
+/// (client id = vehicle id, with its retained <c>{"online":false}</c> last will, as a real vehicle), per Sparkplug
+/// edge node (its NDEATH as the will, subscribed to its NCMD), or a pool of shared connections (a relay). Each
+/// connection keeps up to <c>inflight</c> QoS 1/2 publishes outstanding; a message's
+/// <see cref="OutgoingMessage.Sender"/> picks its connection (modulo the pool's size).
 /// A connection that is lost (a broker restart, a network cut) is connected again, and every publish
 /// it had not acknowledged is sent again: a vehicle's firmware does the same, and the gateway stores a
 /// point sent twice once (same series and time). A publish the broker answered with a failure reason
@@ -15,45 +17,38 @@ namespace DeviceSim.Publishing;
 /// </summary>
 public sealed class MqttSink : IMessageSink
 {
-    private static readonly byte[] OfflineWill = "{\"online\":false}"u8.ToArray();
     private readonly string _host;
     private readonly int _port;
     private readonly MqttQualityOfServiceLevel _qos;
     private readonly int _inflight;
-    private readonly string _clientPrefix;
-    private readonly string? _username, _password;
     private readonly Connection[] _connections;
-    private readonly bool _perVehicle;
     private readonly TimeSpan _reconnectTimeout;
+    private readonly Action<int, string, byte[]>? _onCommand;
     private long _published, _failed, _resent, _reconnects;
 
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(100), MaxReconnectDelay = TimeSpan.FromSeconds(2);
 
-    private sealed class Connection(IMqttClient client, MqttClientOptions options, int inflight)
+    private sealed class Connection(IMqttClient client, MqttClientOptions options, int inflight, string? commandFilter)
     {
         public IMqttClient Client { get; } = client;
         public MqttClientOptions Options { get; } = options;
+        public string? CommandFilter { get; } = commandFilter;
         public SemaphoreSlim Window { get; } = new(inflight, inflight);
         /// <summary>One reconnect at a time; the other publishes of the connection wait for it.</summary>
         public SemaphoreSlim Reconnecting { get; } = new(1, 1);
     }
 
-    public MqttSink(string broker, int qos, int? poolSize, int inflight, string clientPrefix, string? username, string? password,
-        IReadOnlyDictionary<string, string>? credentials,
-        IReadOnlyList<VehicleSpec> vehicles, TimeSpan? reconnectTimeout = null)
+    /// <param name="onCommand">gets (sender index, topic, payload) of each message on a sender's command filter</param>
+    public MqttSink(string broker, int qos, int inflight, IReadOnlyList<MqttSender> senders, TimeSpan? reconnectTimeout = null,
+        Action<int, string, byte[]>? onCommand = null)
     {
         _reconnectTimeout = reconnectTimeout ?? TimeSpan.FromSeconds(60);
         (_host, _port) = ParseBroker(broker);
         _qos = (MqttQualityOfServiceLevel)qos;
         _inflight = inflight;
-        _clientPrefix = clientPrefix;
-        _username = username;
-        _password = password;
-        _perVehicle = poolSize is null;
+        _onCommand = onCommand;
         var factory = new MqttClientFactory();
-        _connections = _perVehicle
-            ? vehicles.Select(v => NewConnection(factory, credentials is null ? $"{clientPrefix}-{v.Id}" : v.Id, v, credentials)).ToArray()
-            : Enumerable.Range(0, poolSize!.Value).Select(i => NewConnection(factory, $"{clientPrefix}-pool-{i}", null, null)).ToArray();
+        _connections = senders.Select((s, i) => NewConnection(factory, s, i)).ToArray();
     }
 
     public long Published => Interlocked.Read(ref _published);
@@ -75,33 +70,45 @@ public sealed class MqttSink : IMessageSink
         return (text[..colon], port);
     }
 
-    private Connection NewConnection(MqttClientFactory factory, string clientId, VehicleSpec? vehicle, IReadOnlyDictionary<string, string>? credentials)
+    private Connection NewConnection(MqttClientFactory factory, MqttSender sender, int index)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_host, _port)
-            .WithClientId(clientId)
+            .WithClientId(sender.ClientId)
             .WithCleanStart(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
             .WithTimeout(TimeSpan.FromSeconds(15));
-        if (vehicle is not null && credentials is not null)
+        if (sender.Username is not null) builder.WithCredentials(sender.Username, sender.Password);
+        if (sender.WillTopic is not null)
         {
-            if (!credentials.TryGetValue(vehicle.Id, out var password))
-                throw new ArgumentException($"--credentials has no password for {vehicle.Id}");
-            builder.WithCredentials(vehicle.Id, password);
-        }
-        else if (_username is not null) builder.WithCredentials(_username, _password);
-        if (vehicle is not null)
-        {
-            builder.WithWillTopic(vehicle.TopicPrefix + "status")
-                .WithWillPayload(OfflineWill)
+            builder.WithWillTopic(sender.WillTopic)
+                .WithWillPayload(sender.WillPayload ?? [])
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithWillRetain(true);
+                .WithWillRetain(sender.WillRetain);
         }
         var options = builder.Build();
         // MQTTnet sets SO_SNDBUF/SO_RCVBUF to this (8 KB by default), which disables kernel auto-tuning
         // and stalls loopback traffic under load.
         ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 256 * 1024;
-        return new Connection(factory.CreateMqttClient(), options, _inflight);
+        var client = factory.CreateMqttClient();
+        if (sender.CommandFilter is not null && _onCommand is { } onCommand)
+        {
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                onCommand(index, e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+                return Task.CompletedTask;
+            };
+        }
+        return new Connection(client, options, _inflight, sender.CommandFilter);
+    }
+
+    /// <summary>Connects, and subscribes to the connection's command filter before anything is published on it.</summary>
+    private async Task<MqttClientConnectResult> OpenAsync(Connection c, CancellationToken ct)
+    {
+        var result = await c.Client.ConnectAsync(c.Options, ct);
+        if (result.ResultCode == MqttClientConnectResultCode.Success && c.CommandFilter is { } filter)
+            await c.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        return result;
     }
 
     public async Task ConnectAsync(CancellationToken ct)
@@ -113,7 +120,7 @@ public sealed class MqttSink : IMessageSink
             await gate.WaitAsync(ct);
             try
             {
-                var result = await c.Client.ConnectAsync(c.Options, ct);
+                var result = await OpenAsync(c, ct);
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
                     throw new InvalidOperationException($"broker refused {c.Options.ClientId}: {result.ResultCode} {result.ReasonString}");
             }
@@ -126,15 +133,23 @@ public sealed class MqttSink : IMessageSink
 
     public async ValueTask PublishAsync(OutgoingMessage message, CancellationToken ct)
     {
-        var connection = _perVehicle ? _connections[message.VehicleIndex] : _connections[message.VehicleIndex % _connections.Length];
-        await connection.Window.WaitAsync(ct);
+        var connection = _connections[message.Sender % _connections.Length];
         var applicationMessage = new MqttApplicationMessageBuilder()
             .WithTopic(message.Topic)
             .WithPayload(message.Payload)
             .WithQualityOfServiceLevel(_qos)
             .WithRetainFlag(message.Retain)
             .Build();
-        _ = PublishOne(connection, applicationMessage, ct);
+        if (!message.Ordered)
+        {
+            await connection.Window.WaitAsync(ct);
+            _ = PublishOne(connection, applicationMessage, ct);
+            return;
+        }
+        // Alone on its connection: everything before it acknowledged, nothing after it sent until it is.
+        for (int i = 0; i < _inflight; i++) await connection.Window.WaitAsync(ct);
+        await PublishOne(connection, applicationMessage, ct);
+        if (_inflight > 1) connection.Window.Release(_inflight - 1);
     }
 
     private async Task PublishOne(Connection connection, MqttApplicationMessage message, CancellationToken ct)
@@ -193,7 +208,7 @@ public sealed class MqttSink : IMessageSink
                 if (DateTime.UtcNow - lostSince > _reconnectTimeout) return false;
                 try
                 {
-                    var result = await connection.Client.ConnectAsync(connection.Options, ct);
+                    var result = await OpenAsync(connection, ct);
                     if (result.ResultCode == MqttClientConnectResultCode.Success)
                     {
                         Interlocked.Increment(ref _reconnects);

@@ -1,5 +1,6 @@
 using DeviceSim.Faults;
 using DeviceSim.Fleet;
+using DeviceSim.Formats;
 using DeviceSim.Manifest;
 using DeviceSim.Publishing;
 using DeviceSim.Vehicles;
@@ -11,6 +12,8 @@ namespace DeviceSim.Simulation;
 /// publish in simulated-time order: a retained status when they come online, events as they happen,
 /// telemetry every sample period (batched if asked), faults applied, and a final offline status.
 /// Everything comes from seeded streams: the same options give the same messages, byte for byte.
+/// The <see cref="WireFormat"/> encodes them (JSON, SenML, Sparkplug B) and answers the gateway's requests
+/// (Sparkplug rebirths) between two vehicles' steps, never inside a group of messages that belong together.
 /// </summary>
 public sealed class FleetSimulation
 {
@@ -19,6 +22,7 @@ public sealed class FleetSimulation
     private readonly FaultInjector _faults;
     private readonly ManifestRecorder _manifest;
     private readonly PayloadWriter _writer = new();
+    private readonly WireFormat _format;
     private readonly VehicleChannel[] _channels;
 
     /// <summary>Per-vehicle publishing state: its clock, sequence counter, open batch, held-back messages.</summary>
@@ -35,9 +39,10 @@ public sealed class FleetSimulation
         public List<(long ReleaseMs, OutgoingMessage Message)> Held { get; } = [];
     }
 
-    public FleetSimulation(SimulationOptions options, IReadOnlyList<Vehicle> vehicles, FaultInjector faults, ManifestRecorder manifest)
+    public FleetSimulation(SimulationOptions options, IReadOnlyList<Vehicle> vehicles, FaultInjector faults, ManifestRecorder manifest, WireFormat format)
     {
         _options = options;
+        _format = format;
         _faults = faults;
         _manifest = manifest;
         Vehicles = vehicles;
@@ -45,8 +50,8 @@ public sealed class FleetSimulation
         _channels = vehicles.Select(v => new VehicleChannel(v,
             phaseMs: phases.Next(1000),
             skewMs: faults.ClockSkewMs(v.Spec.Id),
-            // Forklift telematics stamp local time as RFC 3339 strings; the others send epoch ms.
-            rfc3339: v.Spec.Kind == VehicleKind.H2Forklift)).ToArray();
+            // Forklift telematics stamp local time as RFC 3339 strings in JSON; the others send epoch ms.
+            rfc3339: v.Spec.Kind == VehicleKind.H2Forklift && format.Format == PayloadFormat.Json)).ToArray();
     }
 
     public IReadOnlyList<Vehicle> Vehicles { get; }
@@ -60,13 +65,14 @@ public sealed class FleetSimulation
         foreach (var channel in _channels)
         {
             channel.NextSampleMs = startMs;
-            yield return Send(Status(channel, startMs, online: true));
+            foreach (var m in _format.Status(Status(channel, startMs, online: true))) yield return Send(m);
         }
 
         for (long t = startMs; t <= endMs; t += StepMs)
         {
             CurrentMs = t;
             var clock = new SimClock(t);
+            foreach (var m in Answers(t)) yield return m;
             foreach (var channel in _channels)
             {
                 var vehicle = channel.Vehicle;
@@ -99,15 +105,25 @@ public sealed class FleetSimulation
         _manifest.Truth.Finish();
         foreach (var channel in _channels)
         {
+            foreach (var m in Answers(endMs)) yield return m;
             if (channel.Batch.Count > 0)
                 foreach (var m in ShipBatch(channel, endMs)) yield return m;
             foreach (var m in ReleaseHeld(channel, long.MaxValue)) yield return m;
-            yield return Send(Status(channel, endMs + channel.PhaseMs + channel.SkewMs, online: false));
+            foreach (var m in _format.Status(Status(channel, endMs + channel.PhaseMs + channel.SkewMs, online: false))) yield return Send(m);
         }
+        foreach (var m in _format.Finish(endMs)) yield return Send(m);
+    }
+
+    /// <summary>What the format must send for the gateway's requests that arrived meanwhile (Sparkplug rebirths), stamped at simulated time <paramref name="t"/>.</summary>
+    private IEnumerable<OutgoingMessage> Answers(long t)
+    {
+        if (!_format.HasRequests) return [];
+        return _format.Answer(i => t + _channels[i].PhaseMs + _channels[i].SkewMs).Select(Send).ToList();
     }
 
     private OutgoingMessage Send(OutgoingMessage message)
     {
+        _format.BeforeSend(message);
         if (message.Payload.Length == 0) message.Payload = _writer.Write(message.Objects, asArray: false);
         _manifest.Sent(message);
         return message;
@@ -176,11 +192,11 @@ public sealed class FleetSimulation
             Objects = objects,
             SimTimeMs = t,
         };
-        var fault = _faults.ApplyPayloadFault(message, channel.Vehicle.Spec.Kind, objects);
-        message.Payload = _writer.Write(objects, asArray: _options.Batch > 1);
-        if (fault == FaultKind.Truncated) message.Payload = _faults.Truncate(message.Payload);
+        var (fault, draw) = _faults.ApplyPayloadFault(message, channel.Vehicle.Spec.Kind, objects);
+        var frame = _format.Telemetry(message, fault, draw, batched: _options.Batch > 1);
 
         var (delivery, delayPeriods, delaySeconds) = _faults.PickDelivery();
+        foreach (var m in frame.Before ?? []) yield return Send(m);
         switch (delivery)
         {
             case Delivery.Drop:
@@ -198,6 +214,7 @@ public sealed class FleetSimulation
                 yield return Send(message);
                 break;
         }
+        foreach (var m in frame.After ?? []) yield return Send(m);
     }
 
     private IEnumerable<OutgoingMessage> ReleaseHeld(VehicleChannel channel, long t)

@@ -22,6 +22,8 @@ public sealed class SimulationOptions
     public int Batch { get; set; } = 1;
 
     // Output
+    /// <summary>How telemetry goes on the wire (<c>--format</c>): JSON, Sparkplug B, SenML JSON or SenML CBOR.</summary>
+    public Formats.PayloadFormat Format { get; set; } = Formats.PayloadFormat.Json;
     public string? OutFile { get; set; }
     public string Broker { get; set; } = "127.0.0.1:1883";
     public int Qos { get; set; } = 1;

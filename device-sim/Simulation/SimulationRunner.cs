@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DeviceSim.Faults;
 using DeviceSim.Fleet;
+using DeviceSim.Formats;
 using DeviceSim.Manifest;
 using DeviceSim.Publishing;
 using DeviceSim.Vehicles;
@@ -17,10 +18,11 @@ public static class SimulationRunner
         var specs = options.Fleet.Expand();
         var vehicles = specs.Select(s => Vehicle.Create(s, options.Seed)).ToList();
         var manifest = new ManifestRecorder(specs);
-        var faults = new FaultInjector(options.Faults, options.Seed);
-        var simulation = new FleetSimulation(options, vehicles, faults, manifest);
+        var faults = new FaultInjector(options.Faults.For(options.Format), options.Seed);
+        var format = WireFormat.Create(options.Format, vehicles, options.Seed);
+        var simulation = new FleetSimulation(options, vehicles, faults, manifest, format);
 
-        await using var sink = MessageSinks.Open(options, specs);
+        await using var sink = MessageSinks.Open(options, format);
         await sink.ConnectAsync(ct);
 
         var progress = new ProgressReporter(log, options, manifest, sink, window);
@@ -43,7 +45,7 @@ public static class SimulationRunner
         clock.Stop();
 
         var result = new RunResult(options, window, started, clock.Elapsed, vehicles, manifest, faults.Injected,
-            sink.Published, sink.Failed, sink.Resent, sink.LastError, cancelled);
+            sink.Published, sink.Failed, sink.Resent, sink.LastError, cancelled, format.Counts);
         if (!options.Quiet) progress.Clear();
         return result;
     }
@@ -69,4 +71,5 @@ public sealed record RunResult(
     long Failed,
     long Resent,
     string? LastError,
-    bool Cancelled);
+    bool Cancelled,
+    IReadOnlyDictionary<string, long> FormatCounts);

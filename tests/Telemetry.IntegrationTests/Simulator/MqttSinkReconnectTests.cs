@@ -18,8 +18,8 @@ public sealed class MqttSinkReconnectTests(ServicesFixture services)
         string db = InfluxServer.NewDatabaseName("sink_restart");
         await using var mosquitto = await MosquittoServer.StartAsync();
         await using var gateway = await RunningGateway.StartAsync(mosquitto.Port, services.Influx.Url, db);
-        await using var sink = new MqttSink($"127.0.0.1:{mosquitto.Port}", qos: 1, poolSize: 2, inflight: 50, "sink-restart",
-            username: null, password: null, credentials: null, vehicles: [], reconnectTimeout: TimeSpan.FromSeconds(60));
+        await using var sink = new MqttSink($"127.0.0.1:{mosquitto.Port}", qos: 1, inflight: 50,
+            [new MqttSender("sink-restart-pool-0"), new MqttSender("sink-restart-pool-1")], reconnectTimeout: TimeSpan.FromSeconds(60));
         await sink.ConnectAsync(CancellationToken.None);
 
         long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
