@@ -53,12 +53,49 @@ public class MqttWireTests
     [Fact]
     public void Subscribe_carries_the_filter_qos_and_retain_handling()
     {
-        var subscribe = Assert.IsType<MqttSubscribePacket>(DecodeWithMqttnet(MqttWire.Subscribe(7, "$share/gateways/fleet/+/+/+/+", 1)));
+        var subscribe = Assert.IsType<MqttSubscribePacket>(DecodeWithMqttnet(MqttWire.Subscribe(7, ["$share/gateways/fleet/+/+/+/+"], 1)));
         Assert.Equal(7, subscribe.PacketIdentifier);
         var filter = Assert.Single(subscribe.TopicFilters);
         Assert.Equal("$share/gateways/fleet/+/+/+/+", filter.Topic);
         Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, filter.QualityOfServiceLevel);
         Assert.Equal(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly, filter.RetainHandling);
+    }
+
+    [Fact]
+    public void Subscribe_and_unsubscribe_carry_several_filters_in_order()
+    {
+        string[] filters = ["fleet/+/+/+/+", "spBv1.0/plant-a/#", "spBv1.0/STATE/host-1"];
+        var subscribe = Assert.IsType<MqttSubscribePacket>(DecodeWithMqttnet(MqttWire.Subscribe(1, filters, 1)));
+        Assert.Equal(filters, subscribe.TopicFilters.Select(f => f.Topic));
+        Assert.All(subscribe.TopicFilters, f => Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, f.QualityOfServiceLevel));
+        var unsubscribe = Assert.IsType<MqttUnsubscribePacket>(DecodeWithMqttnet(MqttWire.Unsubscribe(1, filters)));
+        Assert.Equal(filters, unsubscribe.TopicFilters);
+    }
+
+    [Fact]
+    public void Connect_with_a_will_carries_its_topic_payload_qos_and_retain()
+    {
+        var payload = """{"online":false,"timestamp":1795593600123}"""u8.ToArray();
+        var connect = Assert.IsType<MqttConnectPacket>(DecodeWithMqttnet(
+            MqttWire.Connect("gw-1", "gateway", "s3cret", 30, 604_800, 65535, "spBv1.0/STATE/host-1", payload, willRetain: true)));
+        Assert.True(connect.WillFlag);
+        Assert.Equal("spBv1.0/STATE/host-1", connect.WillTopic);
+        Assert.Equal(payload, connect.WillMessage);
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, connect.WillQoS);
+        Assert.True(connect.WillRetain);
+        Assert.Equal("gateway", connect.Username);
+        Assert.Equal("s3cret", Encoding.UTF8.GetString(connect.Password));
+        Assert.Equal(604_800u, connect.SessionExpiryInterval);
+    }
+
+    [Fact]
+    public void Disconnect_with_will_is_reason_4_and_may_end_the_session()
+    {
+        var withWill = Assert.IsType<MqttDisconnectPacket>(DecodeWithMqttnet(MqttWire.DisconnectWithWill.ToArray()));
+        Assert.Equal(MqttDisconnectReasonCode.DisconnectWithWillMessage, withWill.ReasonCode);
+        var ending = Assert.IsType<MqttDisconnectPacket>(DecodeWithMqttnet(MqttWire.DisconnectWithWillEndingSession.ToArray()));
+        Assert.Equal(MqttDisconnectReasonCode.DisconnectWithWillMessage, ending.ReasonCode);
+        Assert.Equal(0u, ending.SessionExpiryInterval);
     }
 
     [Fact]
@@ -165,10 +202,12 @@ public class MqttWireTests
     [Fact]
     public void SubAck_gives_the_packet_id_and_reason_code()
     {
-        var bytes = Encode(new MqttSubAckPacket { PacketIdentifier = 1, ReasonCodes = [MqttSubscribeReasonCode.NotAuthorized] });
+        var bytes = Encode(new MqttSubAckPacket { PacketIdentifier = 1, ReasonCodes = [MqttSubscribeReasonCode.GrantedQoS1, MqttSubscribeReasonCode.NotAuthorized] });
         var sequence = new ReadOnlySequence<byte>(bytes);
         Assert.True(MqttWire.TryReadPacket(ref sequence, out _, out var body));
-        Assert.Equal((1, (byte)0x87), MqttWire.ReadSubAck(body));
+        var (packetId, reasons) = MqttWire.ReadSubAck(body);
+        Assert.Equal(1, packetId);
+        Assert.Equal([0x01, 0x87], reasons);
     }
 
     [Fact]

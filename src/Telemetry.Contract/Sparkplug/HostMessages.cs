@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Telemetry.Contract.Sparkplug;
 
@@ -14,6 +15,28 @@ public static class HostMessages
     /// <summary><c>{"online":…,"timestamp":T}</c>: the birth and its will carry the same T, as Sparkplug 3.0 requires.</summary>
     public static byte[] State(bool online, long timestampMs) =>
         Encoding.UTF8.GetBytes($"{{\"online\":{(online ? "true" : "false")},\"timestamp\":{timestampMs.ToString(CultureInfo.InvariantCulture)}}}");
+
+    /// <summary>Whether a STATE payload says <c>"online":false</c>; anything unreadable is not taken as offline.</summary>
+    public static bool IsOfflineState(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool online = reader.ValueTextEquals("online"u8);
+                if (!reader.Read()) return false;
+                if (online) return reader.TokenType == JsonTokenType.False;
+                reader.Skip();
+            }
+            return false;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     public static string NodeCommandTopic(ReadOnlySpan<char> groupId, ReadOnlySpan<char> edgeNodeId) =>
         $"{SparkplugTopic.Namespace}/{groupId}/NCMD/{edgeNodeId}";

@@ -36,6 +36,9 @@ public sealed class SparkplugDecoder
     private readonly Dictionary<string, Dictionary<string, EdgeNodeSession>> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, EdgeNodeSession>>.AlternateLookup<ReadOnlySpan<char>> _groupLookup;
     private int _aliasTables;
+    private bool _restoring;
+    private bool _applied; // set by a handler that changed the sessions (for the Recorder)
+    private int _ownStateOffline;
 
     // Metrics of a DATA message grouped by time: (timestamp, position in the payload) sorted, then read again.
     private long[] _groupTimes = new long[64];
@@ -64,7 +67,9 @@ public sealed class SparkplugDecoder
         if (!SparkplugTopic.TryParse(topic, out var parts))
             return _points.RejectMessage(RejectReason.BadTopic, ref sink);
         Counters.Message(parts.Type);
-        // Commands and other hosts' STATE are not vehicle data: nothing to write, nothing wrong.
+        if (parts.Type == SparkplugMessageType.State && parts.EdgeNodeId.SequenceEqual(_options.HostId) && HostMessages.IsOfflineState(payload))
+            Volatile.Write(ref _ownStateOffline, 1);
+        // Commands and STATE are not vehicle data: nothing to write, nothing wrong.
         if (parts.Type is SparkplugMessageType.NCmd or SparkplugMessageType.DCmd or SparkplugMessageType.State)
             return new DecodeOutcome();
         if (payload.Length > _maxPayloadBytes)
@@ -79,16 +84,75 @@ public sealed class SparkplugDecoder
 
         lock (_gate)
         {
-            return parts.Type switch
-            {
-                SparkplugMessageType.NBirth => NodeBirth(parts, message, retained, nowUnixMs, output, ref sink),
-                SparkplugMessageType.DBirth => DeviceBirth(parts, message, retained, nowUnixMs, output, ref sink),
-                SparkplugMessageType.NDeath => NodeDeath(parts, message, retained, nowUnixMs, output, ref sink),
-                SparkplugMessageType.DDeath => DeviceDeath(parts, message, retained, nowUnixMs, output, ref sink),
-                _ => Data(parts, message, retained, nowUnixMs, output, ref sink),
-            };
+            _applied = false;
+            var outcome = Apply(parts, message, retained, nowUnixMs, output, ref sink);
+            // Under the lock, so the records' order is the order the sessions changed in.
+            if (_applied) Recorder?.Invoke(topic, payload);
+            return outcome;
         }
     }
+
+    private DecodeOutcome Apply<TSink>(in SparkplugTopic parts, SparkplugPayload message, bool retained, long nowUnixMs, LineBuffer output,
+        ref TSink sink) where TSink : IDecodeSink, allows ref struct => parts.Type switch
+    {
+        SparkplugMessageType.NBirth => NodeBirth(parts, message, retained, nowUnixMs, output, ref sink),
+        SparkplugMessageType.DBirth => DeviceBirth(parts, message, retained, nowUnixMs, output, ref sink),
+        SparkplugMessageType.NDeath => NodeDeath(parts, message, retained, nowUnixMs, output, ref sink),
+        SparkplugMessageType.DDeath => DeviceDeath(parts, message, retained, nowUnixMs, output, ref sink),
+        _ => Data(parts, message, retained, nowUnixMs, output, ref sink),
+    };
+
+    /// <summary>
+    /// Told each BIRTH and DEATH certificate that changed the sessions, in the order applied, to keep them across a restart
+    /// (<see cref="Restore"/>): every NBIRTH (a new session), a DBIRTH of a born node, an NDEATH whose <c>bdSeq</c> matched,
+    /// a DDEATH of a born device. A late NDEATH of an older connection, or a BIRTH refused before it changed anything, is not told.
+    /// </summary>
+    public delegate void SessionRecorder(ReadOnlySpan<char> topic, ReadOnlySpan<byte> payload);
+
+    /// <summary>Called under the decoder's lock; not for <see cref="Restore"/>d certificates.</summary>
+    public SessionRecorder? Recorder { get; set; }
+
+    /// <summary>
+    /// Applies a BIRTH or DEATH certificate recorded by an earlier run to the sessions, writing nothing and counting nothing, so that
+    /// the DATA a broker redelivers after a restart is read with the aliases and kinds the host knew. Call before messages arrive:
+    /// it uses the point builder, which only the decoding thread may use. Other message types are ignored.
+    /// </summary>
+    public void Restore(ReadOnlySpan<char> topic, ReadOnlySpan<byte> payload, long nowUnixMs)
+    {
+        if (!SparkplugTopic.TryParse(topic, out var parts)
+            || parts.Type is not (SparkplugMessageType.NBirth or SparkplugMessageType.DBirth or SparkplugMessageType.NDeath or SparkplugMessageType.DDeath))
+            return;
+        if (SparkplugPayload.TryRead(payload, _options.Limits, out var message) != PayloadError.None) return;
+        using var discarded = new LineBuffer(1024);
+        var sink = new DiscardingSink();
+        lock (_gate)
+        {
+            _restoring = true;
+            try
+            {
+                Apply(parts, message, retained: false, nowUnixMs, discarded, ref sink);
+                foreach (var nodes in _groups.Values)
+                    foreach (var node in nodes.Values) node.RebirthRequestedAtMs = null;
+            }
+            finally
+            {
+                _restoring = false;
+            }
+        }
+        RebirthRequests.Clear();
+    }
+
+    private struct DiscardingSink : IDecodeSink
+    {
+        public readonly void OnPoint(int objectIndex, long seq, long timestampMs) { }
+        public readonly void OnRejected(RejectReason reason, int objectIndex, ReadOnlySpan<byte> key) { }
+    }
+
+    /// <summary>
+    /// True once after a STATE on this host's own id said <c>online:false</c> (a will of an earlier connection, or another
+    /// client): Sparkplug 3.0 wants the host to publish its STATE birth again at once.
+    /// </summary>
+    public bool TakeOwnStateOffline() => Interlocked.Exchange(ref _ownStateOffline, 0) == 1;
 
     /// <summary>
     /// The vehicle a Sparkplug topic's messages belong to, as section 1 would name it, once its BIRTH gave it a kind:
@@ -135,6 +199,7 @@ public sealed class SparkplugDecoder
         node.ClearDevices();
         Counters.SetAliasTables(_aliasTables);
         node.Born = true;
+        _applied = true;
         node.BdSeq = FindBdSeq(message);
         node.Seq.Reset(message.HasSeq ? (int)(message.Seq & 0xFF) : 0);
         node.RebirthRequestedAtMs = null;
@@ -162,6 +227,7 @@ public sealed class SparkplugDecoder
             device = node.AddDevice(topic.DeviceId);
             Counters.SetAliasTables(++_aliasTables);
         }
+        _applied = true;
         if (Learn(device, message, out _) is null) return _points.RejectMessage(RejectReason.MissingRequired, ref sink);
         return WriteStatus(topic.GroupId, device, online: true, BirthTime(message, now), retained, now, output, ref sink);
     }
@@ -172,10 +238,11 @@ public sealed class SparkplugDecoder
         var node = FindNode(topic.GroupId, topic.EdgeNodeId);
         if (node is not { Born: true } || node.BdSeq != FindBdSeq(message))
         {
-            Counters.StaleDeath();
+            if (!_restoring) Counters.StaleDeath();
             return new DecodeOutcome();
         }
         node.Born = false;
+        _applied = true;
         var outcome = new DecodeOutcome();
         if (node.Node.Online) Add(ref outcome, WriteStatus(topic.GroupId, node.Node, online: false, now, retained, now, output, ref sink));
         foreach (var device in node.Devices)
@@ -195,6 +262,7 @@ public sealed class SparkplugDecoder
             return new DecodeOutcome(); // nothing known to be online: nothing to say
         ObserveSeq(node, message, now);
         device.Born = false;
+        _applied = true;
         var outcome = device.Kind is null || !device.Online
             ? new DecodeOutcome()
             : WriteStatus(topic.GroupId, device, online: false, now, retained, now, output, ref sink);
@@ -370,16 +438,15 @@ public sealed class SparkplugDecoder
     private void ObserveSeq(EdgeNodeSession node, SparkplugPayload message, long now)
     {
         if (!message.HasSeq) return;
-        switch (node.Seq.Observe((int)(message.Seq & 0xFF), now))
-        {
-            case NodeSeqTracker.Finding.Ahead: Counters.OutOfOrder(); break;
-            case NodeSeqTracker.Finding.Duplicate: Counters.Duplicate(); break;
-        }
+        var finding = node.Seq.Observe((int)(message.Seq & 0xFF), now);
+        if (finding == NodeSeqTracker.Finding.Ahead && !_restoring) Counters.OutOfOrder();
+        else if (finding == NodeSeqTracker.Finding.Duplicate && !_restoring) Counters.Duplicate();
         if (node.Seq.GapExpired(now, _options.ReorderTimeoutMs)) RequestRebirth(node, RebirthCause.SeqGap, now);
     }
 
     private void RequestRebirth(EdgeNodeSession node, RebirthCause cause, long now)
     {
+        if (_restoring) return;
         if (node.RebirthRequestedAtMs is { } last && now - last < _options.RebirthIntervalMs) return;
         node.RebirthRequestedAtMs = now;
         RebirthRequests.Enqueue((node.GroupId, node.EdgeNodeId));

@@ -9,6 +9,7 @@ using Telemetry.Contract.Topics;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Devices;
 using Telemetry.Gateway.Sources;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.DeadLetters;
 
@@ -28,6 +29,7 @@ internal sealed class EmbeddedBroker : IMessageSource
     private static readonly SourceState NotListening = new(false, "embedded broker not listening");
 
     private readonly BrokerOptions _options;
+    private readonly SparkplugHost _sparkplug;
     private readonly DeviceRegistry _registry;
     private readonly BrokerCounters _counters;
     private readonly ILogger _logger;
@@ -51,10 +53,11 @@ internal sealed class EmbeddedBroker : IMessageSource
         public volatile bool Revoked;
     }
 
-    public EmbeddedBroker(IOptions<BrokerOptions> options, DeviceRegistry registry, BrokerCounters counters, ILogger<EmbeddedBroker> logger,
-        TimeProvider? time = null)
+    public EmbeddedBroker(IOptions<BrokerOptions> options, DeviceRegistry registry, BrokerCounters counters, SparkplugHost sparkplug,
+        ILogger<EmbeddedBroker> logger, TimeProvider? time = null)
     {
         _options = options.Value;
+        _sparkplug = sparkplug;
         _registry = registry;
         _counters = counters;
         _logger = logger;
@@ -199,7 +202,7 @@ internal sealed class EmbeddedBroker : IMessageSource
             }
             var message = e.ApplicationMessage;
             if (!_sessions.TryGetValue(e.ClientId, out var session) || session.Revoked
-                || !TopicAcl.MayPublish(message.Topic, session.Device.TopicPrefix))
+                || !TopicAcl.MayPublish(message.Topic, session.Device))
             {
                 RefuseNotAuthorized(e, session?.Device.Id);
                 return;
@@ -258,7 +261,7 @@ internal sealed class EmbeddedBroker : IMessageSource
     private Task InterceptSubscription(InterceptingSubscriptionEventArgs e)
     {
         if (!_sessions.TryGetValue(e.ClientId, out var session) || session.Revoked
-            || !TopicAcl.MaySubscribe(e.TopicFilter.Topic, session.Device.TopicPrefix))
+            || !TopicAcl.MaySubscribe(e.TopicFilter.Topic, session.Device, _sparkplug.StateTopic))
         {
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
@@ -281,7 +284,7 @@ internal sealed class EmbeddedBroker : IMessageSource
         {
             var current = _registry.Find(clientId);
             if (current is { Enabled: true } && current.Site == session.Device.Site && current.Kind == session.Device.Kind
-                && current.PasswordHash == session.Device.PasswordHash)
+                && current.PasswordHash == session.Device.PasswordHash && current.Sparkplug == session.Device.Sparkplug)
                 continue;
             session.Revoked = true;
             _sessions.TryRemove(new KeyValuePair<string, DeviceSession>(clientId, session));

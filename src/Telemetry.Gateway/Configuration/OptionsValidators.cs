@@ -68,7 +68,7 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         return OptionsRules.Result(errors);
     }
 
-    private static bool IsValidFilter(string filter)
+    internal static bool IsValidFilter(string filter)
     {
         if (string.IsNullOrEmpty(filter) || filter.Length > 1024) return false;
         var levels = filter.Split('/');

@@ -9,6 +9,8 @@ internal static class DevicesCommand
     private const string Usage = """
         usage: telemetry-gateway devices <command> [options]
           add            --id ID --site SITE --kind KIND [--no-password]   add a device; prints its password once
+                         [--sparkplug]                                    a Sparkplug B edge node: node ID of group SITE (--kind
+                                                                          optional: its devices' BIRTHs name their kinds)
           reset-password --id ID                                          new password, printed once
           rehash         --id ID                                          reads the device's current password on standard input
                                                                           and stores it again in the current hash form
@@ -40,7 +42,7 @@ internal static class DevicesCommand
             {
                 case "list":
                     foreach (var d in devices)
-                        output.WriteLine($"{d.Id}\t{d.Site}\t{d.Kind}\t{(d.Enabled ? "enabled" : "disabled")}\t{PasswordKind(d.PasswordHash)}");
+                        output.WriteLine($"{d.Id}\t{d.Site}\t{(d.Kind.Length > 0 ? d.Kind : "-")}\t{(d.Enabled ? "enabled" : "disabled")}\t{PasswordKind(d.PasswordHash)}{(d.Sparkplug ? "\tsparkplug edge node" : "")}");
                     return 0;
                 case "add":
                     return Add(devices, registry, options, output, error);
@@ -72,7 +74,8 @@ internal static class DevicesCommand
 
     private static int Add(List<DeviceEntry> devices, string registry, Dictionary<string, string?> options, TextWriter output, TextWriter error)
     {
-        if (!Require(options, error, "id", "site", "kind")) return 2;
+        bool sparkplug = options.ContainsKey("sparkplug");
+        if (!Require(options, error, sparkplug ? ["id", "site"] : ["id", "site", "kind"])) return 2;
         string id = options["id"]!;
         if (devices.Any(d => d.Id == id))
         {
@@ -85,7 +88,8 @@ internal static class DevicesCommand
         {
             Id = id,
             Site = options["site"]!,
-            Kind = options["kind"]!,
+            Kind = options.GetValueOrDefault("kind") ?? "",
+            Sparkplug = sparkplug,
             PasswordHash = password is null ? "" : PasswordHash.Create(password),
             Updated = DateTimeOffset.UtcNow,
         };
@@ -96,7 +100,10 @@ internal static class DevicesCommand
         }
         devices.Add(device);
         DeviceRegistryFile.Save(registry, devices);
-        error.WriteLine($"added {id} ({device.Site}/{device.Kind}) to {registry}; it may publish to {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor}}");
+        error.WriteLine(device.Sparkplug
+            ? $"added Sparkplug edge node {id} of group {device.Site} to {registry}; it may publish to spBv1.0/{device.Site}/{{NBIRTH|NDATA|NDEATH|DBIRTH|DDATA|DDEATH}}/{id}[/DEVICE]"
+                + (device.Kind.Length > 0 ? $" and {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor}}" : "")
+            : $"added {id} ({device.Site}/{device.Kind}) to {registry}; it may publish to {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor}}");
         if (password is not null)
         {
             error.WriteLine("its password (shown only now; MQTT user name and client id are the device id):");
@@ -162,7 +169,7 @@ internal static class DevicesCommand
                 return false;
             }
             string name = args[i][2..];
-            if (name == "no-password") options[name] = null;
+            if (name is "no-password" or "sparkplug") options[name] = null;
             else if (i + 1 < args.Length) options[name] = args[++i];
             else
             {

@@ -4,9 +4,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Telemetry.Contract.Sparkplug;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Observability;
 using Telemetry.Gateway.Secrets;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.DeadLetters;
 using Telemetry.Pipeline.Influx;
@@ -43,11 +45,13 @@ internal static class GatewayHost
         Bind<BrokerOptions, BrokerOptionsValidator>(builder, BrokerOptions.Section);
         Bind<ObservabilityOptions, ObservabilityOptionsValidator>(builder, ObservabilityOptions.Section);
         Bind<QualityOptions, QualityOptionsValidator>(builder, QualityOptions.Section);
+        Bind<SparkplugOptions, SparkplugOptionsValidator>(builder, SparkplugOptions.Section);
 
         builder.Services.AddPipeline(builder.Configuration.GetValue($"{SpoolOptions.Section}:Enabled", new SpoolOptions().Enabled));
         builder.Services.AddMessageSource(builder.Configuration.GetValue($"{GatewayOptions.Section}:Mode", GatewayMode.Subscriber));
         builder.Services.AddSingleton<GatewayStartup>();
         builder.Services.AddHostedService<GatewayService>();
+        builder.Services.AddSparkplugHost();
         builder.Services.AddObservability();
         // A stop may first leave a shared subscription (Mqtt:LeaveTimeoutSeconds), then drain (Gateway:ShutdownTimeoutSeconds).
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Sources;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.DeadLetters;
@@ -28,6 +29,7 @@ internal sealed class GatewayService(
     PipelineCounters counters,
     QualityTracker quality,
     IMessageSource source,
+    SparkplugHost sparkplug,
     GatewayStartup startup,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : BackgroundService
@@ -41,6 +43,9 @@ internal sealed class GatewayService(
         _logger.LogInformation("Signal catalogue: {Kinds} kinds ({Names}), {Events} event types",
             catalogue.Kinds.Count, string.Join(", ", catalogue.Kinds.Select(k => k.Name)), catalogue.EventTypes.Count);
         WarnIfReceiveMaximumThrottles();
+        if (sparkplug.Enabled && gateway.Mode == GatewayMode.Subscriber && mqttOptions.Value.TopicFilter.StartsWith("$share/", StringComparison.Ordinal))
+            _logger.LogWarning("Mqtt:TopicFilter is shared, but the Sparkplug host is on in every instance: each receives all of {Filter} and publishes STATE as {HostId}. " +
+                "Keep it on in one instance and set Sparkplug:Enabled=false in the others (docs/scaling.md)", sparkplug.Filters[0], sparkplug.HostId);
 
         using var http = InfluxWriter.CreateHttpClient(influx);
         var server = await ConnectInfluxAsync(http, influx, stoppingToken);

@@ -43,6 +43,8 @@ internal static class DrainSessionCommand
             ["Mqtt:LeaveTimeoutSeconds"] = timeoutSeconds.ToString(),
             // Beside a running gateway on this host: no second metrics endpoint on its port.
             ["Observability:ListenUrl"] = "",
+            // Not a Sparkplug host: no STATE of its own (it would replace the real host's), no rebirth requests.
+            ["Sparkplug:Enabled"] = "false",
         };
         using var host = GatewayHost.Build([], settings);
         var counters = host.Services.GetRequiredService<PipelineCounters>();

@@ -64,10 +64,10 @@ internal sealed class MqttConnection : IAckTarget
 
     public PipeReader Reader => _pipe.Reader;
     public bool IsOpen => _open;
-    /// <summary>Completed with the SUBACK's reason code, or faulted when the connection ends first.</summary>
-    public TaskCompletionSource<byte> SubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    /// <summary>The reason code of the UNSUBACK to the UNSUBSCRIBE sent when leaving (same packet id as the SUBSCRIBE, long acknowledged).</summary>
-    public TaskCompletionSource<byte> UnsubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completed with the SUBACK's reason codes (one per filter), or faulted when the connection ends first.</summary>
+    public TaskCompletionSource<byte[]> SubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The reason codes of the UNSUBACK to the UNSUBSCRIBE sent when leaving (same packet id as the SUBSCRIBE, long acknowledged).</summary>
+    public TaskCompletionSource<byte[]> UnsubAck { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>How long the current read has waited for the broker; zero while the reader is busy elsewhere (e.g. held by back-pressure).</summary>
     public TimeSpan WaitingForBrokerFor => Volatile.Read(ref _waitingSince) is var since and > 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
 

@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Sources;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 
 namespace Telemetry.Gateway.Mqtt;
@@ -45,7 +46,7 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
         }
     }
 
-    public MqttNetSubscriber(IOptions<MqttOptions> options, ILogger<MqttNetSubscriber> logger) : base(options.Value, logger)
+    public MqttNetSubscriber(IOptions<MqttOptions> options, SparkplugHost sparkplug, ILogger<MqttNetSubscriber> logger) : base(options.Value, sparkplug, logger)
     {
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -76,16 +77,13 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
     private async Task SubscribeAsync(CancellationToken ct)
     {
         var qos = Options.Qos == 1 ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce;
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(Options.TopicFilter).WithQualityOfServiceLevel(qos)
-                .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly))
-            .Build();
-        var result = await _client.SubscribeAsync(subscribe, ct);
-        foreach (var item in result.Items)
-        {
-            if ((int)item.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2) throw SubscriptionRefused(item.ResultCode.ToString());
-            OnSubscribed((int)item.ResultCode);
-        }
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in Filters)
+            subscribe.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(qos)
+                .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly));
+        var result = await _client.SubscribeAsync(subscribe.Build(), ct);
+        // MQTTnet's result codes are the SUBACK's reason codes, one item per filter in order.
+        await OnSubscribedAsync([.. result.Items.Select(item => (int)item.ResultCode)], PublishAsync, ct);
     }
 
     private MqttClientOptions BuildClientOptions()
@@ -100,6 +98,9 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(Options.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (Options.Username.Length > 0) builder.WithCredentials(Options.Username, Options.Password);
+        if (Sparkplug.NewConnectionWill() is { } will)
+            builder.WithWillTopic(will.Topic).WithWillPayload(will.Payload.ToArray())
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain(will.Retain);
         if (Options.UseTls)
         {
             builder.WithTlsOptions(tls =>
@@ -167,7 +168,9 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
 
     protected override async Task UnsubscribeAsync(CancellationToken ct)
     {
-        var result = await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(Options.TopicFilter).Build(), ct);
+        var unsubscribe = new MqttClientUnsubscribeOptionsBuilder();
+        foreach (var filter in Filters) unsubscribe.WithTopicFilter(filter);
+        var result = await _client.UnsubscribeAsync(unsubscribe.Build(), ct);
         foreach (var item in result.Items)
             if (item.ResultCode is not (MqttClientUnsubscribeResultCode.Success or MqttClientUnsubscribeResultCode.NoSubscriptionExisted))
                 throw new IOException($"broker refused UNSUBSCRIBE: {item.ResultCode}");
@@ -177,7 +180,10 @@ internal sealed class MqttNetSubscriber : ReconnectingSubscriber
     {
         try
         {
-            var disconnect = new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection);
+            // With the Sparkplug host on, the broker publishes the STATE will (offline) on this DISCONNECT too.
+            var disconnect = new MqttClientDisconnectOptionsBuilder().WithReason(Sparkplug.Enabled
+                ? MqttClientDisconnectOptionsReason.DisconnectWithWillMessage
+                : MqttClientDisconnectOptionsReason.NormalDisconnection);
             if (EndsSession) disconnect.WithSessionExpiryInterval(0);
             await _client.DisconnectAsync(disconnect.Build());
         }

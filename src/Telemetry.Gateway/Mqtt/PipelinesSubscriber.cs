@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Telemetry.Gateway.Configuration;
 using Telemetry.Gateway.Mqtt.Wire;
 using Telemetry.Gateway.Sources;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 
 namespace Telemetry.Gateway.Mqtt;
@@ -17,8 +18,8 @@ namespace Telemetry.Gateway.Mqtt;
 /// acknowledgement rules as the MQTTnet client: clean start off plus a session expiry, QoS 1 acknowledged
 /// only when the pipeline says the points are safe, never on a later connection.
 /// </summary>
-internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger<PipelinesSubscriber> logger)
-    : ReconnectingSubscriber(options.Value, logger)
+internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, SparkplugHost sparkplug, ILogger<PipelinesSubscriber> logger)
+    : ReconnectingSubscriber(options.Value, sparkplug, logger)
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly byte[] PingReq = MqttWire.PingReq.ToArray();
@@ -29,8 +30,10 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
 
     protected override async Task ConnectAndServeAsync(IngestPipeline pipeline, CancellationToken ct)
     {
+        var will = Sparkplug.NewConnectionWill();
         var connect = MqttWire.Connect(Options.ClientId, Options.Username, Options.Password,
-            (ushort)Options.KeepAliveSeconds, Options.SessionExpirySeconds, (ushort)Options.ReceiveMaximum);
+            (ushort)Options.KeepAliveSeconds, Options.SessionExpirySeconds, (ushort)Options.ReceiveMaximum,
+            will?.Topic, will is null ? default : will.Payload.Span, will?.Retain ?? false);
         MqttConnection? connection = null;
         try
         {
@@ -55,10 +58,9 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
         var receive = ReceiveAsync(connection, pipeline, ct);
         try
         {
-            connection.Send(MqttWire.Subscribe(MqttConnection.SubscribePacketId, Options.TopicFilter, Options.Qos));
-            byte reason = await connection.SubAck.Task.WaitAsync(HandshakeTimeout, ct);
-            if (reason > 2) throw SubscriptionRefused(ReasonCodes.Describe(reason));
-            OnSubscribed(reason);
+            connection.Send(MqttWire.Subscribe(MqttConnection.SubscribePacketId, Filters, Options.Qos));
+            byte[] reasons = await connection.SubAck.Task.WaitAsync(HandshakeTimeout, ct);
+            await OnSubscribedAsync([.. reasons.Select(r => (int)r)], connection.PublishAsync, ct);
             await receive;
         }
         catch when (!receive.IsCompleted)
@@ -162,13 +164,13 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
             case PacketType.PingResp:
                 return;
             case PacketType.SubAck:
-                var (packetId, reason) = MqttWire.ReadSubAck(body);
-                if (packetId == MqttConnection.SubscribePacketId) connection.SubAck.TrySetResult(reason);
+                var (packetId, reasons) = MqttWire.ReadSubAck(body);
+                if (packetId == MqttConnection.SubscribePacketId) connection.SubAck.TrySetResult(reasons);
                 return;
             case PacketType.UnsubAck:
                 // Same layout as a SUBACK: packet id, properties, one reason code per filter.
-                var (unsubscribeId, unsubscribeReason) = MqttWire.ReadSubAck(body);
-                if (unsubscribeId == MqttConnection.SubscribePacketId) connection.UnsubAck.TrySetResult(unsubscribeReason);
+                var (unsubscribeId, unsubscribeReasons) = MqttWire.ReadSubAck(body);
+                if (unsubscribeId == MqttConnection.SubscribePacketId) connection.UnsubAck.TrySetResult(unsubscribeReasons);
                 return;
             case PacketType.PubAck:
                 var (publishId, publishReason) = MqttWire.ReadPubAck(body);
@@ -207,10 +209,11 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
     protected override async Task UnsubscribeAsync(CancellationToken ct)
     {
         var connection = _connection is { IsOpen: true } open ? open : throw new IOException("not connected");
-        connection.Send(MqttWire.Unsubscribe(MqttConnection.SubscribePacketId, Options.TopicFilter));
-        byte reason = await connection.UnsubAck.Task.WaitAsync(ct);
+        connection.Send(MqttWire.Unsubscribe(MqttConnection.SubscribePacketId, Filters));
+        byte[] reasons = await connection.UnsubAck.Task.WaitAsync(ct);
         // 0x11: no subscription existed (e.g. it was never made on this session): nothing more will be dealt either.
-        if (reason is not (0x00 or 0x11)) throw new IOException($"broker refused UNSUBSCRIBE: {ReasonCodes.Describe(reason)}");
+        foreach (byte reason in reasons)
+            if (reason is not (0x00 or 0x11)) throw new IOException($"broker refused UNSUBSCRIBE: {ReasonCodes.Describe(reason)}");
     }
 
     public override Task PublishAsync(OutgoingMessage message, CancellationToken ct) =>
@@ -228,7 +231,15 @@ internal sealed class PipelinesSubscriber(IOptions<MqttOptions> options, ILogger
             try
             {
                 connection.FlushAcks();
-                connection.Send((EndsSession ? MqttWire.DisconnectEndingSession : MqttWire.NormalDisconnect).ToArray());
+                // With the Sparkplug host on, the broker publishes the STATE will (offline) on this DISCONNECT too.
+                var disconnect = (EndsSession, Sparkplug.Enabled) switch
+                {
+                    (true, true) => MqttWire.DisconnectWithWillEndingSession,
+                    (true, false) => MqttWire.DisconnectEndingSession,
+                    (false, true) => MqttWire.DisconnectWithWill,
+                    _ => MqttWire.NormalDisconnect,
+                };
+                connection.Send(disconnect.ToArray());
                 await connection.FinishSendingAsync(TimeSpan.FromSeconds(5));
                 Logger.LogInformation("Disconnected from MQTT broker");
             }

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Telemetry.Gateway.Configuration;
+using Telemetry.Gateway.Mqtt.Wire;
 using Telemetry.Gateway.Sources;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 
@@ -12,9 +14,12 @@ namespace Telemetry.Gateway.Mqtt;
 /// then reconnect with jittered backoff; the connection state and the counters both clients report.
 /// A client implements one connection's life in <see cref="ConnectAndServeAsync"/>; its acknowledgement
 /// targets are its connections, which refuse acknowledgements once closed (<see cref="AckNotSent"/>).
+/// With the Sparkplug host on, every connection also subscribes to its filters, carries the host's STATE will in its
+/// CONNECT, and publishes the STATE birth once subscribed (<see cref="OnSubscribedAsync"/>).
 /// </summary>
-internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logger) : IMessageSource
+internal abstract class ReconnectingSubscriber(MqttOptions options, SparkplugHost sparkplug, ILogger logger) : IMessageSource
 {
+    private static readonly TimeSpan StateBirthTimeout = TimeSpan.FromSeconds(10);
     private static readonly SourceState NotConnected = new(false, "not connected to the MQTT broker");
     private static readonly SourceState Subscribed = new(true, "connected");
     private volatile SourceState _state = NotConnected;
@@ -23,7 +28,10 @@ internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logg
     private long _acksNotSent;
 
     protected MqttOptions Options { get; } = options;
+    protected SparkplugHost Sparkplug { get; } = sparkplug;
     protected ILogger Logger { get; } = logger;
+    /// <summary>Subscribed on every connection, in one SUBSCRIBE: the fleet filter first, then the Sparkplug host's.</summary>
+    protected IReadOnlyList<string> Filters { get; } = [options.TopicFilter, .. sparkplug.Filters];
 
     public string Name => "mqtt";
     /// <summary>Ready once the subscription is in place, until the connection ends.</summary>
@@ -127,7 +135,7 @@ internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logg
         try
         {
             Logger.LogInformation("Leaving {Filter}: unsubscribing, writing and acknowledging what arrives, then ending session {ClientId}",
-                Options.TopicFilter, Options.ClientId);
+                string.Join(", ", Filters), Options.ClientId);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Options.LeaveTimeoutSeconds));
             await UnsubscribeAsync(timeout.Token);
             while (true)
@@ -171,7 +179,7 @@ internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logg
         }
     }
 
-    /// <summary>Sends UNSUBSCRIBE for the filter and waits for the UNSUBACK.</summary>
+    /// <summary>Sends UNSUBSCRIBE for every one of <see cref="Filters"/> and waits for the UNSUBACK.</summary>
     protected abstract Task UnsubscribeAsync(CancellationToken ct);
 
     /// <summary>
@@ -192,11 +200,48 @@ internal abstract class ReconnectingSubscriber(MqttOptions options, ILogger logg
             Options.Host, Options.Port, Options.ClientId, sessionPresent);
     }
 
-    protected void OnSubscribed(int grantedQos)
+    /// <summary>
+    /// The SUBACK's reason codes, one per <see cref="Filters"/> entry. The fleet filter refused ends the connection; a Sparkplug
+    /// filter refused (a broker ACL) leaves the gateway without its host role on this connection, with a warning. Otherwise the
+    /// STATE birth is published (<paramref name="publish"/>: the client's own QoS 1 path), after the subscriptions as Sparkplug 3.0 asks.
+    /// </summary>
+    protected async Task OnSubscribedAsync(IReadOnlyList<int> reasonCodes, Func<OutgoingMessage, CancellationToken, Task> publish, CancellationToken ct)
     {
-        Logger.LogInformation("Subscribed to {Filter} (granted QoS {Qos})", Options.TopicFilter, grantedQos);
+        if (reasonCodes.Count == 0 || reasonCodes[0] > 2) throw SubscriptionRefused(reasonCodes.Count == 0 ? "no reason code" : ReasonCodes.Describe((byte)reasonCodes[0]));
+        Logger.LogInformation("Subscribed to {Filter} (granted QoS {Qos})", Options.TopicFilter, reasonCodes[0]);
+        bool sparkplugSubscribed = Sparkplug.Enabled;
+        for (int i = 1; i < Filters.Count; i++)
+        {
+            if (i < reasonCodes.Count && reasonCodes[i] <= 2) continue;
+            sparkplugSubscribed = false;
+            Logger.LogWarning("Broker refused the Sparkplug subscription to {Filter} ({Reason}): no Sparkplug host on this connection (set Sparkplug:Enabled=false if that is meant)",
+                Filters[i], i < reasonCodes.Count ? ReasonCodes.Describe((byte)reasonCodes[i]) : "no reason code");
+        }
+        if (sparkplugSubscribed)
+        {
+            Logger.LogInformation("Sparkplug host {HostId}: subscribed to {Filters}", Sparkplug.HostId, string.Join(", ", Filters.Skip(1)));
+            await PublishStateBirthAsync(publish, ct);
+        }
         _subscribedThisConnection = true;
         _state = Subscribed;
+    }
+
+    private async Task PublishStateBirthAsync(Func<OutgoingMessage, CancellationToken, Task> publish, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(StateBirthTimeout);
+        try
+        {
+            await publish(Sparkplug.Birth(), timeout.Token);
+            Sparkplug.BirthPublished();
+            Logger.LogInformation("Sparkplug host {HostId}: STATE online published on {Topic}", Sparkplug.HostId, Sparkplug.StateTopic);
+        }
+        catch (Exception e) when (e is SourceUnavailableException || e is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            // Data still flows; edge nodes that wait for this host see it offline until the next connection or a stray offline.
+            Logger.LogWarning("Sparkplug host {HostId}: STATE online not published on {Topic}: {Error}", Sparkplug.HostId, Sparkplug.StateTopic,
+                e is OperationCanceledException ? $"no acknowledgement within {StateBirthTimeout.TotalSeconds:0} s" : e.Message);
+        }
     }
 
     protected void OnConnectionEnded() => _state = NotConnected;

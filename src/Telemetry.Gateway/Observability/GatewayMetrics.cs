@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Telemetry.Contract.Decoding;
 using Telemetry.Gateway.Sources;
+using Telemetry.Gateway.Sparkplug;
 using Telemetry.Pipeline.Batching;
 using Telemetry.Pipeline.Counters;
 using Telemetry.Pipeline.Quality;
@@ -15,7 +16,8 @@ namespace Telemetry.Gateway.Observability;
 /// </summary>
 internal sealed class GatewayMetrics
 {
-    public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, IngestPipeline pipeline, QualityTracker quality, IMessageSource source)
+    public GatewayMetrics(IMeterFactory meters, PipelineCounters counters, IngestPipeline pipeline, QualityTracker quality, IMessageSource source,
+        PayloadDecoder decoder, SparkplugHost sparkplug, SparkplugHostService sparkplugService)
     {
         Meter = meters.Create(PipelineCounters.MeterName);
         var m = Meter;
@@ -50,6 +52,7 @@ internal sealed class GatewayMetrics
         m.CreateObservableUpDownCounter(prefix + "spool.limit", () => pipeline.Spool?.MaxBytes ?? 0, "By", "Spool:MaxBytes (0 when the spool is off)");
 
         source.AddInstruments(m, prefix);
+        SparkplugInstruments.Add(m, prefix, decoder.Sparkplug.Counters, sparkplug, sparkplugService);
 
         m.CreateObservableCounter(prefix + "samples", () => quality.KindTotals().SelectMany(k => new[]
             {

@@ -65,6 +65,7 @@ internal sealed class BrokerGateway : IAsyncDisposable
             ["Batching:FlushIntervalMs"] = "200",
             ["DeadLetter:Directory"] = directory,
             ["Spool:Directory"] = Path.Combine(directory, "spool"),
+            ["Sparkplug:SessionFile"] = Path.Combine(directory, "sparkplug", "sessions.log"),
             ["Gateway:StatsIntervalSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };

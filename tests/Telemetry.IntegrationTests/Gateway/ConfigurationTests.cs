@@ -20,6 +20,12 @@ public sealed class ConfigurationTests
     [InlineData("Gateway:CataloguePath", "/nonexistent/signals.json", "Gateway:CataloguePath '/nonexistent/signals.json' does not exist")]
     [InlineData("DeadLetter:KeepFiles", "-1", "DeadLetter:KeepFiles is -1")]
     [InlineData("Influx:StartupTimeoutSeconds", "0", "Influx:StartupTimeoutSeconds is 0; allowed: 1 to 86400")]
+    [InlineData("Sparkplug:HostId", "plant/host", "Sparkplug:HostId 'plant/host' is not a Sparkplug host id here")]
+    [InlineData("Sparkplug:TopicFilter", "$share/g/spBv1.0/#", "Sparkplug:TopicFilter '$share/g/spBv1.0/#' is not a Sparkplug B filter")]
+    [InlineData("Sparkplug:TopicFilter", "fleet/#", "Sparkplug:TopicFilter 'fleet/#' is not a Sparkplug B filter")]
+    [InlineData("Sparkplug:ReorderTimeoutMs", "0", "Sparkplug:ReorderTimeoutMs is 0; allowed: 100 to 60000")]
+    [InlineData("Sparkplug:MaxAliasTables", "0", "Sparkplug:MaxAliasTables is 0; allowed: 1 to 10000000")]
+    [InlineData("Sparkplug:Limits:MaxDepth", "500", "Sparkplug:Limits:MaxDepth is 500; allowed: 1 to 100")]
     public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string expected)
     {
         using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
@@ -30,6 +36,7 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("Influx:Api", "v4")]
     [InlineData("Mqtt:Client", "Paho")]
+    [InlineData("Sparkplug:Enabled", "maybe")]
     public async Task A_value_of_the_wrong_type_names_the_key(string key, string value)
     {
         using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });

@@ -112,6 +112,7 @@ public sealed class InfluxDb3GatewayTests(ServicesFixture services)
             ["Influx:Token"] = Token,
             ["DeadLetter:Directory"] = Directory.CreateTempSubdirectory("gateway-dlq-").FullName,
             ["Spool:Enabled"] = "false",
+            ["Sparkplug:Enabled"] = "false",
             ["Observability:ListenUrl"] = "",
             ["Logging:LogLevel:Default"] = "None",
         });

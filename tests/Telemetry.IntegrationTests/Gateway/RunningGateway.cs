@@ -37,6 +37,7 @@ internal sealed class RunningGateway : IAsyncDisposable
             ["Batching:FlushIntervalMs"] = "200",
             ["DeadLetter:Directory"] = deadLetterDirectory,
             ["Spool:Directory"] = Path.Combine(deadLetterDirectory, "spool"),
+            ["Sparkplug:SessionFile"] = Path.Combine(deadLetterDirectory, "sparkplug", "sessions.log"),
             ["Gateway:StatsIntervalSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -75,6 +76,18 @@ internal sealed class RunningGateway : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"gateway acked {Counters.MessagesAcked} of {messages} messages (received {Counters.Messages})");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until at least <paramref name="messages"/> messages arrived and every one that arrived is acknowledged (its points stored, its dead letters flushed).</summary>
+    public async Task WaitUntilSettledAsync(long messages, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Counters.Messages < messages || Counters.MessagesAcked < Counters.Messages)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"gateway received {Counters.Messages} messages (waiting for {messages}), acked {Counters.MessagesAcked}");
             await Task.Delay(50);
         }
     }

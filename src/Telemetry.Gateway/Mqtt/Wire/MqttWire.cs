@@ -32,6 +32,10 @@ internal static class MqttWire
     public static ReadOnlySpan<byte> NormalDisconnect => [0xE0, 0x00];
     /// <summary>DISCONNECT, normal, with Session Expiry Interval 0 (§3.14.2.2.2): the broker ends the session now.</summary>
     public static ReadOnlySpan<byte> DisconnectEndingSession => [0xE0, 0x07, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00, 0x00];
+    /// <summary>DISCONNECT with reason 0x04, Disconnect with Will Message (§3.14.2.1): the broker publishes the will (the Sparkplug host's STATE offline).</summary>
+    public static ReadOnlySpan<byte> DisconnectWithWill => [0xE0, 0x01, 0x04];
+    /// <summary><see cref="DisconnectWithWill"/> and Session Expiry Interval 0.</summary>
+    public static ReadOnlySpan<byte> DisconnectWithWillEndingSession => [0xE0, 0x07, 0x04, 0x05, 0x11, 0x00, 0x00, 0x00, 0x00];
 
     /// <summary>Splits the next whole packet off <paramref name="buffer"/>; false when more bytes are needed.</summary>
     public static bool TryReadPacket(ref ReadOnlySequence<byte> buffer, out byte header, out ReadOnlySequence<byte> body)
@@ -124,14 +128,14 @@ internal static class MqttWire
         return new ConnAck(reason, (flags & 1) != 0, keepAlive, reasonString);
     }
 
-    /// <summary>The SUBACK's packet id and its first reason code (one filter per SUBSCRIBE here).</summary>
-    public static (ushort PacketId, byte ReasonCode) ReadSubAck(ReadOnlySequence<byte> body)
+    /// <summary>The packet id of a SUBACK (or UNSUBACK: same layout) and its reason codes, one per filter of the request, in order.</summary>
+    public static (ushort PacketId, byte[] ReasonCodes) ReadSubAck(ReadOnlySequence<byte> body)
     {
         var reader = new SequenceReader<byte>(body);
         if (!reader.TryReadBigEndian(out short id)) throw Truncated("SUBACK");
         SkipProperties(ref reader, "SUBACK");
-        if (!reader.TryRead(out byte reason)) throw Truncated("SUBACK reason code");
-        return ((ushort)id, reason);
+        if (reader.Remaining == 0) throw Truncated("SUBACK reason code");
+        return ((ushort)id, reader.UnreadSequence.ToArray());
     }
 
     /// <summary>The reason code of a DISCONNECT from the broker (0 when it has none).</summary>
@@ -144,14 +148,19 @@ internal static class MqttWire
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], packetId);
     }
 
-    /// <summary>CONNECT (§3.1): clean start off with a session expiry keeps the session across connections.</summary>
-    public static byte[] Connect(string clientId, string username, string password, ushort keepAliveSeconds, uint sessionExpirySeconds, ushort receiveMaximum)
+    /// <summary>
+    /// CONNECT (§3.1): clean start off with a session expiry keeps the session across connections. With <paramref name="willTopic"/>,
+    /// a will at QoS 1 (retained when <paramref name="willRetain"/>), published by the broker if the connection ends without a normal DISCONNECT.
+    /// </summary>
+    public static byte[] Connect(string clientId, string username, string password, ushort keepAliveSeconds, uint sessionExpirySeconds, ushort receiveMaximum,
+        string? willTopic = null, ReadOnlySpan<byte> willPayload = default, bool willRetain = false)
     {
         var body = new ArrayBufferWriter<byte>(128);
         WriteString(body, "MQTT");
         byte flags = 0;
         if (username.Length > 0) flags |= 0x80;
         if (password.Length > 0) flags |= 0x40;
+        if (willTopic is not null) flags |= (byte)(0x04 | 1 << 3 | (willRetain ? 0x20 : 0)); // will flag, will QoS 1, will retain
         Write(body, [5, flags, (byte)(keepAliveSeconds >> 8), (byte)keepAliveSeconds]);
         Span<byte> properties = stackalloc byte[8];
         properties[0] = 0x11;
@@ -161,27 +170,38 @@ internal static class MqttWire
         WriteVariableInt(body, properties.Length);
         Write(body, properties);
         WriteString(body, clientId);
+        if (willTopic is not null)
+        {
+            WriteVariableInt(body, 0); // will properties: none
+            WriteString(body, willTopic);
+            if (willPayload.Length > ushort.MaxValue) throw new ArgumentException("a will payload is at most 65535 bytes");
+            Write(body, [(byte)(willPayload.Length >> 8), (byte)willPayload.Length]);
+            Write(body, willPayload);
+        }
         if (username.Length > 0) WriteString(body, username);
         if (password.Length > 0) WriteString(body, password);
         return Packet(0x10, body.WrittenSpan);
     }
 
-    /// <summary>SUBSCRIBE (§3.8) of one filter; retain handling 1: retained messages only for a new subscription.</summary>
-    public static byte[] Subscribe(ushort packetId, string topicFilter, int qos)
+    /// <summary>SUBSCRIBE (§3.8) of the filters, each at <paramref name="qos"/>; retain handling 1: retained messages only for a new subscription.</summary>
+    public static byte[] Subscribe(ushort packetId, IReadOnlyList<string> topicFilters, int qos)
     {
         var body = new ArrayBufferWriter<byte>(64);
         Write(body, [(byte)(packetId >> 8), (byte)packetId, 0]);
-        WriteString(body, topicFilter);
-        Write(body, [(byte)(qos | 1 << 4)]);
+        foreach (var filter in topicFilters)
+        {
+            WriteString(body, filter);
+            Write(body, [(byte)(qos | 1 << 4)]);
+        }
         return Packet(0x82, body.WrittenSpan);
     }
 
-    /// <summary>UNSUBSCRIBE (§3.10) of one filter.</summary>
-    public static byte[] Unsubscribe(ushort packetId, string topicFilter)
+    /// <summary>UNSUBSCRIBE (§3.10) of the filters.</summary>
+    public static byte[] Unsubscribe(ushort packetId, IReadOnlyList<string> topicFilters)
     {
         var body = new ArrayBufferWriter<byte>(64);
         Write(body, [(byte)(packetId >> 8), (byte)packetId, 0]);
-        WriteString(body, topicFilter);
+        foreach (var filter in topicFilters) WriteString(body, filter);
         return Packet(0xA2, body.WrittenSpan);
     }
 

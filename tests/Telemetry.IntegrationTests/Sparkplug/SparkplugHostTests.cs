@@ -1,0 +1,107 @@
+using Telemetry.IntegrationTests.Gateway;
+using Telemetry.IntegrationTests.Services;
+
+namespace Telemetry.IntegrationTests.Sparkplug;
+
+/// <summary>
+/// The gateway as a Sparkplug B host against a real mosquitto and influxd, for each subscriber-mode client: rebirth requested
+/// (NCMD seen by the edge node) on a seq gap and on an unknown alias, a stale NDEATH ignored, the STATE birth retained.
+/// Each test has a group and host id of its own, and subscribes only to its group.
+/// </summary>
+[Collection("services")]
+public sealed class SparkplugHostTests(ServicesFixture services)
+{
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static string NewId(string what) => $"{what}-{Guid.NewGuid():N}"[..20];
+
+    private async Task<RunningGateway> StartGatewayAsync(string client, string db, string group, string hostId) =>
+        await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, new Dictionary<string, string?>
+        {
+            ["Mqtt:Client"] = client,
+            ["Sparkplug:HostId"] = hostId,
+            ["Sparkplug:TopicFilter"] = $"spBv1.0/{group}/#",
+            ["Sparkplug:ReorderTimeoutMs"] = "500",
+        });
+
+    [Theory]
+    [EachMqttClient]
+    public async Task A_seq_gap_not_filled_in_time_asks_the_edge_node_to_rebirth_and_the_data_is_written(string client)
+    {
+        string db = InfluxServer.NewDatabaseName("sp_gap"), group = NewId("plant"), host = NewId("host");
+        await using var gateway = await StartGatewayAsync(client, db, group, host);
+        await using var node = await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, "FL-GAP");
+        long t = NowMs() - 60_000;
+
+        await node.BirthAsync(bdSeq: 0, t);
+        await node.DataAsync(t + 1, speed: 5, counter: 1);
+        await node.DataAsync(t + 3, speed: 7, counter: 3, seq: 3); // seq 2 never comes
+        var rebirth = await node.WaitForRebirthRequestAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(11u, rebirth.Metrics.Single(m => m.Name == "Node Control/Rebirth").Datatype); // Boolean
+        Assert.Equal(2, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(speed_kmh) FROM telemetry WHERE vehicle_id = 'FL-GAP'", 2, TimeSpan.FromSeconds(20)));
+        var status = (await services.Influx.QueryAsync(db, $"SELECT online, kind, site FROM status WHERE vehicle_id = 'FL-GAP'")).Rows().Single();
+        Assert.True(status["online"].GetBoolean());
+        Assert.Equal("h2forklift", status["kind"].GetString());
+        Assert.Equal(group, status["site"].GetString());
+    }
+
+    [Theory]
+    [EachMqttClient]
+    public async Task Data_naming_an_unknown_alias_is_dead_lettered_and_asks_the_edge_node_to_rebirth(string client)
+    {
+        string db = InfluxServer.NewDatabaseName("sp_alias"), group = NewId("plant"), host = NewId("host");
+        await using var gateway = await StartGatewayAsync(client, db, group, host);
+        await using var node = await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, "FL-ALIAS");
+        long t = NowMs() - 60_000;
+
+        await node.BirthAsync(bdSeq: 0, t);
+        await node.DataAsync(t + 1, speed: 5, counter: 1, speedAlias: 99);
+        await node.WaitForRebirthRequestAsync(TimeSpan.FromSeconds(15));
+
+        await gateway.WaitUntilSettledAsync(2, TimeSpan.FromSeconds(20));
+        Assert.Contains(gateway.DeadLetters(), line => line.Contains("\"reason\":\"sparkplug_unknown_alias\"") && line.Contains("FL-ALIAS"));
+        Assert.Equal(0, (await services.Influx.QueryAsync(db, "SELECT COUNT(speed_kmh) FROM telemetry")).Count());
+    }
+
+    [Theory]
+    [EachMqttClient]
+    public async Task An_NDEATH_with_a_stale_bdSeq_is_ignored_and_the_current_one_writes_offline(string client)
+    {
+        string db = InfluxServer.NewDatabaseName("sp_death"), group = NewId("plant"), host = NewId("host");
+        await using var gateway = await StartGatewayAsync(client, db, group, host);
+        await using var node = await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, "FL-DEATH");
+
+        long t = NowMs() - 1000;
+        await node.BirthAsync(bdSeq: 5, t);
+        await node.DeathAsync(bdSeq: 4); // the will of an older connection, delivered late
+        await node.DataAsync(t + 1, speed: 3, counter: 1); // acknowledged in order: once it is, the NDEATH before it was handled and stored
+        await gateway.WaitUntilSettledAsync(3, TimeSpan.FromSeconds(20));
+        Assert.Equal(1, (await services.Influx.QueryAsync(db, "SELECT COUNT(speed_kmh) FROM telemetry WHERE vehicle_id = 'FL-DEATH'")).Count());
+        const string offline = "SELECT COUNT(online) FROM status WHERE vehicle_id = 'FL-DEATH' AND online = false";
+        Assert.Equal(1, await services.Influx.WaitForCountAsync(db, "SELECT COUNT(online) FROM status WHERE vehicle_id = 'FL-DEATH'", 1, TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, (await services.Influx.QueryAsync(db, offline)).Count());
+
+        await node.DeathAsync(bdSeq: 5);
+        Assert.Equal(1, await services.Influx.WaitForCountAsync(db, offline, 1, TimeSpan.FromSeconds(20)));
+    }
+
+    [Theory]
+    [EachMqttClient]
+    public async Task The_STATE_birth_is_retained_at_QoS_1_and_a_normal_stop_leaves_the_will_with_the_same_timestamp(string client)
+    {
+        string db = InfluxServer.NewDatabaseName("sp_state"), group = NewId("plant"), host = NewId("host");
+        long before = NowMs();
+        HostState.State online;
+        await using (var gateway = await StartGatewayAsync(client, db, group, host))
+        {
+            online = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: true, TimeSpan.FromSeconds(10));
+        }
+        Assert.True(online.Retained);
+        Assert.Equal(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, online.Qos);
+        Assert.InRange(online.Timestamp, before, NowMs());
+
+        var offline = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: false, TimeSpan.FromSeconds(10));
+        Assert.Equal(online.Timestamp, offline.Timestamp);
+    }
+}
