@@ -38,6 +38,9 @@ internal sealed class RunningGateway : IAsyncDisposable
             ["DeadLetter:Directory"] = deadLetterDirectory,
             ["Spool:Directory"] = Path.Combine(deadLetterDirectory, "spool"),
             ["Sparkplug:SessionFile"] = Path.Combine(deadLetterDirectory, "sparkplug", "sessions.log"),
+            // Tests of the fleet stream count messages exactly: the host's own STATE (and other hosts' retained ones) would add to them.
+            // Sparkplug tests turn it on.
+            ["Sparkplug:Enabled"] = "false",
             ["Gateway:StatsIntervalSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };

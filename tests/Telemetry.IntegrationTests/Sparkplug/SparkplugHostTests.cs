@@ -19,6 +19,7 @@ public sealed class SparkplugHostTests(ServicesFixture services)
         await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, new Dictionary<string, string?>
         {
             ["Mqtt:Client"] = client,
+            ["Sparkplug:Enabled"] = "true",
             ["Sparkplug:HostId"] = hostId,
             ["Sparkplug:TopicFilter"] = $"spBv1.0/{group}/#",
             ["Sparkplug:ReorderTimeoutMs"] = "500",
