@@ -30,6 +30,10 @@ public class AllocationTests
         ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack)),
         ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack, textLabels: true, indefinite: true)),
         ("fleet/bkk/emoto/EM-1/senml", Encoding.UTF8.GetBytes("""[{"bn":"Vehicle.","n":"Sp\u0065ed","u":"km/h","v":1},{"n":"x","vs":"\u00e9"},{"bver":11}]""")),
+        ("fleet/bkk/emoto/EM-1/lp", Encoding.UTF8.GetBytes(
+            "# a gateway's batch\r\ntelemetry,site=x seq=7i,speed_kmh=38.5,lat=13.7563,ignition=T,battery_id=\"BP-\\\"1\\\"\",lon=1e-3,alt_m=.5 1795593600000\r\n" +
+            "events,type=battery_swap soc_pct=96u,message=\"a\\\\b\" 1795593660000\nstatus online=false\ntelemetry sp\\ eed=1,lean_deg=99 1795593600000\n")),
+        ("fleet/bkk/emoto/EM-1/lp", Encoding.UTF8.GetBytes("telemetry lat=1\nweather t=1")),
     ];
 
     private static SenmlRecord[] SenmlPack =>
@@ -70,5 +74,61 @@ public class AllocationTests
         Assert.True(points >= 5200 * 5, $"only {points} points decoded");
         Assert.True(sink.Count > 10_000);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_pack_larger_than_usual_borrows_pooled_arrays_and_small_packs_after_it_still_allocate_nothing()
+    {
+        // 1,200 records, two per time: 600 points, far beyond the usual size of every buffer of the pack.
+        var records = Enumerable.Range(0, 1200)
+            .Select(i => new SenmlRecord().Add("bt", 1795593000.0).Add("n", i < 600 ? "speed_kmh" : "lat").Add("t", (double)(i % 600)).Add("v", 1.0 + i % 7))
+            .ToArray();
+        (string Topic, byte[] Payload)[] messages =
+        [
+            ("fleet/bkk/emoto/EM-1/senml", SenmlEncoder.Json(records)),
+            ("fleet/bkk/emoto/EM-1/senml", SenmlEncoder.Json(SenmlPack)),
+            ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(records, indefinite: true)),
+            ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack)),
+            ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack)),
+        ];
+        var decoder = new PayloadDecoder(TestCatalogue.Shipped);
+        using var output = new LineBuffer(1 << 20);
+        var sink = new CountingSink();
+        int points = 0;
+
+        void Run(int rounds)
+        {
+            for (int i = 0; i < rounds; i++)
+            {
+                foreach (var (topic, payload) in messages)
+                {
+                    points += decoder.Decode(topic, payload, false, TestCatalogue.Now, output, ref sink).Points;
+                    output.Clear();
+                }
+            }
+        }
+
+        Run(20);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(100);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(points >= 120 * 2 * 600, $"only {points} points decoded");
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_pooled_array_grown_for_one_message_goes_back_once_a_message_uses_little_of_it()
+    {
+        var array = new PooledArray<byte>(16);
+        Assert.Equal(16, array.Items.Length);
+        array.Items[0] = 42;
+        var grown = array.Grow(100, keep: 1);
+        Assert.True(grown.Length >= 100);
+        Assert.Equal(42, grown[0]);
+        array.Release(used: 100);
+        Assert.Same(grown, array.Items);      // still needed: kept
+        array.Release(used: 3);
+        Assert.Equal(16, array.Items.Length); // mostly empty: back to its usual size
     }
 }

@@ -11,6 +11,7 @@ public class TopicParserTests
     [InlineData("fleet/0/h2forklift/F/status", "0", "h2forklift", "F", StreamKind.Status)]
     [InlineData("fleet/bkk/emoto/EM-1/senml", "bkk", "emoto", "EM-1", StreamKind.Telemetry, PayloadFormat.SenmlJson)]
     [InlineData("fleet/bkk/emoto/EM-1/senml-cbor", "bkk", "emoto", "EM-1", StreamKind.Telemetry, PayloadFormat.SenmlCbor)]
+    [InlineData("fleet/bkk/emoto/EM-1/lp", "bkk", "emoto", "EM-1", StreamKind.Telemetry, PayloadFormat.LineProtocol)]
     public void Parses_valid_topics(string topic, string site, string kind, string vehicle, StreamKind stream, PayloadFormat format = PayloadFormat.Json)
     {
         Assert.True(TopicParser.TryParse(topic, TestCatalogue.Shipped, out var parts));

@@ -2,7 +2,7 @@ using Telemetry.Contract.Topics;
 
 namespace Telemetry.Contract.Decoding;
 
-/// <summary>How a payload is written: named by the topic's stream (wire contract sections 2 and 6) or by the MQTT 5 Content Type.</summary>
+/// <summary>How a payload is written: named by the topic's stream (wire contract sections 2, 6 and 7) or by the MQTT 5 Content Type.</summary>
 public enum PayloadFormat
 {
     /// <summary>Section 2 JSON: streams <c>telemetry</c>, <c>event</c>, <c>status</c>; <c>application/json</c>.</summary>
@@ -11,6 +11,8 @@ public enum PayloadFormat
     SenmlJson,
     /// <summary>SenML CBOR (RFC 8428 section 6): stream <c>senml-cbor</c>; <c>application/senml+cbor</c>.</summary>
     SenmlCbor,
+    /// <summary>InfluxDB line protocol (section 7): stream <c>lp</c> only; <c>text/plain</c>, as InfluxDB's write API takes it.</summary>
+    LineProtocol,
 }
 
 /// <summary>
@@ -23,16 +25,30 @@ public static class ContentTypes
     public const string Json = "application/json";
     public const string SenmlJson = "application/senml+json";
     public const string SenmlCbor = "application/senml+cbor";
+    /// <summary>Accepted on the <c>lp</c> stream only: too general a type to pick a format on <c>telemetry</c>.</summary>
+    public const string LineProtocol = "text/plain";
 
     /// <summary>
     /// What to read a message as, from its topic: on <c>telemetry</c> as <see cref="TryPick(StreamKind, string?, out PayloadFormat)"/>;
-    /// the <c>senml</c> and <c>senml-cbor</c> streams name their format, and a content type there must name the same.
+    /// the <c>senml</c>, <c>senml-cbor</c> and <c>lp</c> streams name their format, and a content type there must name the same
+    /// (<c>text/plain</c> for <c>lp</c>).
     /// </summary>
     public static bool TryPick(in TopicParts topic, string? contentType, out PayloadFormat format)
     {
         if (topic.Format == PayloadFormat.Json) return TryPick(topic.Stream, contentType, out format);
         format = topic.Format;
-        return contentType is null || (TryParse(contentType, out var named) && named == topic.Format);
+        if (contentType is null) return true;
+        if (topic.Format == PayloadFormat.LineProtocol) return IsLineProtocol(contentType);
+        return TryParse(contentType, out var named) && named == topic.Format;
+    }
+
+    /// <summary><c>text/plain</c>, UTF-8 if a charset is named.</summary>
+    private static bool IsLineProtocol(ReadOnlySpan<char> contentType)
+    {
+        int semicolon = contentType.IndexOf(';');
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
+        return mediaType.Equals(LineProtocol, StringComparison.OrdinalIgnoreCase)
+            && (semicolon < 0 || CharsetIsUtf8(contentType[(semicolon + 1)..]));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Unicode;
 using Telemetry.Contract.Catalogue;
 using Telemetry.Contract.Decoding.Json;
+using Telemetry.Contract.Decoding.LineProtocol;
 using Telemetry.Contract.Sparkplug;
 using Telemetry.Contract.Decoding.Senml;
 using Telemetry.Contract.Topics;
@@ -24,6 +25,7 @@ public sealed class PayloadDecoder
     private readonly JsonPayloadReader _json;
     private readonly SenmlJsonReader _senmlJson;
     private readonly SenmlCborReader _senmlCbor = new();
+    private readonly LineProtocolReader _lineProtocol = new();
 
     public PayloadDecoder(SignalCatalogue catalogue, DecoderOptions? options = null, SparkplugOptions? sparkplug = null)
     {
@@ -62,12 +64,13 @@ public sealed class PayloadDecoder
         {
             PayloadFormat.SenmlJson => DecodeSenmlJson(parts, payload, retained, nowUnixMs, output, ref sink),
             PayloadFormat.SenmlCbor => DecodeSenmlCbor(parts, payload, retained, nowUnixMs, output, ref sink),
+            PayloadFormat.LineProtocol => DecodeLineProtocol(parts, payload, retained, nowUnixMs, output, ref sink),
             _ => DecodeJson(parts, payload, retained, nowUnixMs, output, ref sink),
         };
     }
 
-    /// <summary>JSON text as section 2 reads it: an optional BOM, valid UTF-8 (else <c>bad_json</c>).</summary>
-    private static bool TryGetJsonText(ref ReadOnlySpan<byte> payload)
+    /// <summary>Text as section 2 reads it: an optional BOM, valid UTF-8 (else <c>bad_json</c>; <c>bad_payload</c> for line protocol).</summary>
+    private static bool TryGetText(ref ReadOnlySpan<byte> payload)
     {
         if (payload.StartsWith(Utf8Bom)) payload = payload[3..];
         return Utf8.IsValid(payload);
@@ -76,7 +79,7 @@ public sealed class PayloadDecoder
     private DecodeOutcome DecodeSenmlJson<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
         LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
     {
-        if (!TryGetJsonText(ref payload)) return _points.RejectMessage(RejectReason.BadJson, ref sink);
+        if (!TryGetText(ref payload)) return _points.RejectMessage(RejectReason.BadJson, ref sink);
         _points.BeginMessage(parts, retained, nowUnixMs, output);
         var handler = _points.AsHandler();
         return _senmlJson.Read(payload, ref handler) is { } reason ? _points.RejectMessage(reason, ref sink) : _points.EndMessage(ref sink);
@@ -90,6 +93,16 @@ public sealed class PayloadDecoder
         return _senmlCbor.Read(payload, ref handler) is { } reason ? _points.RejectMessage(reason, ref sink) : _points.EndMessage(ref sink);
     }
 
+    /// <summary>Section 7: UTF-8 text (an optional BOM) of lines; not UTF-8 or not line protocol is <c>bad_payload</c>.</summary>
+    private DecodeOutcome DecodeLineProtocol<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
+        LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
+    {
+        if (!TryGetText(ref payload)) return _points.RejectMessage(RejectReason.BadPayload, ref sink);
+        _points.BeginMessage(parts, retained, nowUnixMs, output);
+        var handler = _points.AsHandler();
+        return _lineProtocol.Read(payload, ref handler) is { } reason ? _points.RejectMessage(reason, ref sink) : _points.EndMessage(ref sink);
+    }
+
     /// <summary>Whole message, before anything was written; the dead letter's key holds the content type.</summary>
     private static DecodeOutcome RejectContentType<TSink>(string contentType, ref TSink sink) where TSink : IDecodeSink, allows ref struct
     {
@@ -100,7 +113,7 @@ public sealed class PayloadDecoder
     private DecodeOutcome DecodeJson<TSink>(in TopicParts parts, ReadOnlySpan<byte> payload, bool retained, long nowUnixMs,
         LineBuffer output, ref TSink sink) where TSink : IDecodeSink, allows ref struct
     {
-        if (!TryGetJsonText(ref payload)) return _points.RejectMessage(RejectReason.BadJson, ref sink);
+        if (!TryGetText(ref payload)) return _points.RejectMessage(RejectReason.BadJson, ref sink);
         _points.BeginMessage(parts, retained, nowUnixMs, output);
         var handler = _points.AsHandler();
         if (!FlatScanEnabled || !_json.TryReadFlat(payload, ref handler))

@@ -50,7 +50,10 @@ public static class TopicParser
         return true;
     }
 
-    /// <summary>The stream names of sections 1 and 6: <c>telemetry</c>, <c>event</c>, <c>status</c>, <c>senml</c>, <c>senml-cbor</c>.</summary>
+    /// <summary>
+    /// The stream names of sections 1, 6 and 7: <c>telemetry</c>, <c>event</c>, <c>status</c>, <c>senml</c>, <c>senml-cbor</c>,
+    /// <c>lp</c> (whose lines name their own measurement; <c>telemetry</c> until one does).
+    /// </summary>
     public static bool TryParseStream(ReadOnlySpan<char> name, out StreamKind stream, out PayloadFormat format)
     {
         (stream, format) = name switch
@@ -60,6 +63,7 @@ public static class TopicParser
             "status" => (StreamKind.Status, PayloadFormat.Json),
             "senml" => (StreamKind.Telemetry, PayloadFormat.SenmlJson),
             "senml-cbor" => (StreamKind.Telemetry, PayloadFormat.SenmlCbor),
+            "lp" => (StreamKind.Telemetry, PayloadFormat.LineProtocol),
             _ => ((StreamKind)(-1), (PayloadFormat)(-1)),
         };
         return (int)stream >= 0;

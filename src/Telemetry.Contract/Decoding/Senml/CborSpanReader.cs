@@ -118,7 +118,7 @@ internal ref struct CborSpanReader(ReadOnlySpan<byte> data)
     /// A text string: a slice of the payload, or (indefinite length) its chunks joined in <paramref name="scratch"/>;
     /// <paramref name="isText"/> false for another item, which is skipped. Text that is not UTF-8 is not well-formed here.
     /// </summary>
-    public bool TryReadText(ref byte[] scratch, out ReadOnlySpan<byte> text, out bool isText)
+    internal bool TryReadText(PooledArray<byte> scratch, out ReadOnlySpan<byte> text, out bool isText)
     {
         text = default;
         isText = false;
@@ -137,11 +137,10 @@ internal ref struct CborSpanReader(ReadOnlySpan<byte> data)
                 // Each chunk is a definite-length text string.
                 if (!TryReadHead(out var chunkMajor, out ulong chunkLength) || chunkMajor != Major.TextString || chunkLength == Indefinite
                     || !TryTake(chunkLength, out var chunk)) return false;
-                if (scratch.Length - joined < chunk.Length) Array.Resize(ref scratch, Math.Max(scratch.Length * 2, joined + chunk.Length));
-                chunk.CopyTo(scratch.AsSpan(joined));
+                chunk.CopyTo(scratch.Grow(joined + chunk.Length, joined).AsSpan(joined));
                 joined += chunk.Length;
             }
-            text = scratch.AsSpan(0, joined);
+            text = scratch.Items.AsSpan(0, joined);
         }
         isText = true;
         return Utf8.IsValid(text);

@@ -8,12 +8,14 @@ namespace Telemetry.Contract.Decoding.Senml;
 internal sealed class SenmlCborReader
 {
     private readonly SenmlPack _pack = new();
-    private byte[] _scratch = new byte[256];
+    // Indefinite-length text joined from its chunks; rarely more than a name long, so a grown array goes back at the next pack.
+    private readonly PooledArray<byte> _scratch = new(256);
 
     /// <returns>null when read; <c>bad_payload</c> when it is not well-formed CBOR or not a SenML pack</returns>
     public RejectReason? Read<THandler>(ReadOnlySpan<byte> payload, ref THandler handler) where THandler : IPointHandler
     {
         _pack.BeginPack();
+        _scratch.Release(0);
         var cbor = new CborSpanReader(payload);
         if (!cbor.TryPeek(out var major) || major != CborSpanReader.Major.Array || !cbor.TryReadHead(out _, out ulong records))
             return RejectReason.BadPayload;
@@ -55,7 +57,7 @@ internal sealed class SenmlCborReader
             label = SenmlPack.LabelOf(key);
             return true;
         }
-        if (!cbor.TryReadText(ref _scratch, out var name, out bool isText)) return false;
+        if (!cbor.TryReadText(_scratch, out var name, out bool isText)) return false;
         // A key that is neither an integer nor a text string: not a SenML label, and not one to ignore.
         label = isText ? SenmlPack.LabelOf(name) : SenmlPack.Label.Unknown;
         return true;
@@ -69,7 +71,7 @@ internal sealed class SenmlCborReader
         switch (label)
         {
             case SenmlPack.Label.BaseName or SenmlPack.Label.BaseUnit or SenmlPack.Label.Name or SenmlPack.Label.Unit or SenmlPack.Label.StringValue:
-                if (!cbor.TryReadText(ref _scratch, out text, out isText)) return false;
+                if (!cbor.TryReadText(_scratch, out text, out isText)) return false;
                 if (!isText)
                 {
                     if (label == SenmlPack.Label.StringValue) _pack.UnsupportedValue(label);

@@ -11,12 +11,14 @@ internal sealed class SenmlJsonReader(int maxDepth)
 {
     private readonly JsonReaderOptions _options = new() { MaxDepth = maxDepth };
     private readonly SenmlPack _pack = new();
-    private byte[] _scratch = new byte[256];
+    // Unescaped names and strings, copied into the pack at once; a grown array goes back at the next pack.
+    private readonly PooledArray<byte> _scratch = new(256);
 
     /// <returns>null when read; <c>bad_json</c> when it is not JSON; <c>bad_payload</c> when it is not a SenML pack</returns>
     public RejectReason? Read<THandler>(ReadOnlySpan<byte> payload, ref THandler handler) where THandler : IPointHandler
     {
         _pack.BeginPack();
+        _scratch.Release(0);
         try
         {
             var reader = new Utf8JsonReader(payload, _options);
@@ -119,10 +121,10 @@ internal sealed class SenmlJsonReader(int maxDepth)
     private bool TryUnescape(ref Utf8JsonReader reader, out ReadOnlySpan<byte> text)
     {
         text = default;
-        if (_scratch.Length < reader.ValueSpan.Length) _scratch = new byte[Math.Max(reader.ValueSpan.Length, _scratch.Length * 2)];
+        var scratch = _scratch.Grow(reader.ValueSpan.Length, 0);
         try
         {
-            text = _scratch.AsSpan(0, reader.CopyString(_scratch));
+            text = scratch.AsSpan(0, reader.CopyString(scratch));
             return true;
         }
         catch (InvalidOperationException)

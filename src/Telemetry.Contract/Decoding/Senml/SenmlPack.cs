@@ -6,6 +6,8 @@ namespace Telemetry.Contract.Decoding.Senml;
 /// <c>vs</c>, <c>vb</c>), whichever encoding it came in. The JSON and CBOR readers call the setters field by field;
 /// <see cref="Emit{THandler}"/> then hands the records to the point handler, one point per distinct time.
 /// One instance per thread: names and strings are copied into a reused buffer, so the reader's own may be reused.
+/// Its buffers are pooled (<see cref="PooledArray{T}"/>): a pack larger than usual borrows bigger arrays, which go
+/// back to the pool once packs are small again.
 /// </summary>
 internal sealed class SenmlPack
 {
@@ -28,11 +30,11 @@ internal sealed class SenmlPack
 
     private readonly record struct Group(TimeKind Kind, long Ms, int First, int Last);
 
-    private byte[] _text = new byte[4096];
+    private readonly PooledArray<byte> _text = new(4096);
     private int _textLength;
-    private Record[] _records = new Record[64];
+    private readonly PooledArray<Record> _records = new(64);
     private int _recordCount;
-    private Group[] _groups = new Group[64];
+    private readonly PooledArray<Group> _groups = new(64);
     private int _groupCount;
 
     // Base fields: they hold from the record that sets them to the end of the pack.
@@ -105,6 +107,10 @@ internal sealed class SenmlPack
 
     public void BeginPack()
     {
+        // What the previous pack used decides whether arrays it grew go back to the pool.
+        _text.Release(_textLength);
+        _records.Release(_recordCount);
+        _groups.Release(_groupCount);
         _textLength = 0;
         _recordCount = 0;
         _groupCount = 0;
@@ -241,17 +247,18 @@ internal sealed class SenmlPack
         r.Time = _baseTime + _time;
         r.NextInGroup = -1;
 
-        if (_recordCount == _records.Length) Array.Resize(ref _records, _records.Length * 2);
-        _records[_recordCount++] = r;
+        _records.Grow(_recordCount + 1, _recordCount)[_recordCount++] = r;
     }
 
     /// <summary>Hands the records to <paramref name="handler"/>: one point per distinct resolved time (in the order first met), its records in pack order.</summary>
     public void Emit<THandler>(ref THandler handler) where THandler : IPointHandler
     {
         for (int i = 0; i < _recordCount; i++) AddToGroup(i);
+        var records = _records.Items;
+        var text = _text.Items;
         for (int g = 0; g < _groupCount; g++)
         {
-            var group = _groups[g];
+            var group = _groups.Items[g];
             handler.BeginPoint(g);
             switch (group.Kind)
             {
@@ -259,16 +266,16 @@ internal sealed class SenmlPack
                 case TimeKind.Relative: handler.RelativeTimestamp(group.Ms); break;
                 case TimeKind.Invalid: handler.TimestampInvalid(); break;
             }
-            for (int i = group.First; i >= 0; i = _records[i].NextInGroup)
+            for (int i = group.First; i >= 0; i = records[i].NextInGroup)
             {
-                ref readonly var r = ref _records[i];
-                var name = _text.AsSpan(r.NameStart, r.NameLength);
-                var unit = _text.AsSpan(r.UnitStart, r.UnitLength);
+                ref readonly var r = ref records[i];
+                var name = text.AsSpan(r.NameStart, r.NameLength);
+                var unit = text.AsSpan(r.UnitStart, r.UnitLength);
                 switch (r.Value)
                 {
                     case ValueKind.Number: handler.Field(name, FieldValue.Double(r.Number), name, unit); break;
                     case ValueKind.Boolean: handler.Field(name, FieldValue.Boolean(r.Number != 0), name, unit); break;
-                    case ValueKind.String: handler.Field(name, FieldValue.String(_text.AsSpan(r.TextStart, r.TextLength)), name, unit); break;
+                    case ValueKind.String: handler.Field(name, FieldValue.String(text.AsSpan(r.TextStart, r.TextLength)), name, unit); break;
                     default: handler.Field(name, FieldValue.Unsupported, name, unit); break;
                 }
             }
@@ -278,18 +285,18 @@ internal sealed class SenmlPack
 
     private void AddToGroup(int index)
     {
-        ref var r = ref _records[index];
-        var (kind, ms) = Resolve(r.Time);
+        var records = _records.Items;
+        var (kind, ms) = Resolve(records[index].Time);
+        var groups = _groups.Items;
         for (int g = 0; g < _groupCount; g++)
         {
-            ref var group = ref _groups[g];
+            ref var group = ref groups[g];
             if (group.Kind != kind || group.Ms != ms) continue;
-            _records[group.Last].NextInGroup = index;
+            records[group.Last].NextInGroup = index;
             group = group with { Last = index };
             return;
         }
-        if (_groupCount == _groups.Length) Array.Resize(ref _groups, _groups.Length * 2);
-        _groups[_groupCount++] = new Group(kind, ms, index, index);
+        _groups.Grow(_groupCount + 1, _groupCount)[_groupCount++] = new Group(kind, ms, index, index);
     }
 
     /// <summary>Seconds as SenML means them, to the milliseconds of a point; 0 is "now" (the receive time).</summary>
@@ -303,21 +310,15 @@ internal sealed class SenmlPack
 
     private (int Start, int Length) Store(ReadOnlySpan<byte> utf8)
     {
-        EnsureText(utf8.Length);
-        utf8.CopyTo(_text.AsSpan(_textLength));
+        utf8.CopyTo(_text.Grow(_textLength + utf8.Length, _textLength).AsSpan(_textLength));
         _textLength += utf8.Length;
         return (_textLength - utf8.Length, utf8.Length);
     }
 
     private void Append(int start, int length)
     {
-        EnsureText(length);
-        _text.AsSpan(start, length).CopyTo(_text.AsSpan(_textLength));
+        var text = _text.Grow(_textLength + length, _textLength);
+        text.AsSpan(start, length).CopyTo(text.AsSpan(_textLength));
         _textLength += length;
-    }
-
-    private void EnsureText(int more)
-    {
-        if (_text.Length - _textLength < more) Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + more));
     }
 }
