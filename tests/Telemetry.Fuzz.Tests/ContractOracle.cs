@@ -15,6 +15,7 @@ public sealed class ContractOracle(SignalCatalogue catalogue, long nowMs, Decode
 {
     private readonly Dictionary<string, KindDefinition> _kinds = catalogue.Kinds.ToDictionary(k => k.Name);
     private readonly HashSet<string> _eventTypes = catalogue.EventTypes.ToHashSet();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FieldSet, Dictionary<string, SignalDefinition>> _signals = new();
 
     public void Check(string topic, DecodeOutcome outcome, ReadOnlySpan<byte> output)
     {
@@ -29,11 +30,20 @@ public sealed class ContractOracle(SignalCatalogue catalogue, long nowMs, Decode
         }
         if (outcome.MessageRejection == RejectReason.BadTopic) Fail($"topic '{Printable(topic)}' is valid but was bad_topic");
 
-        var fields = stream switch { "telemetry" => kind.Telemetry, "event" => catalogue.EventFields, _ => catalogue.StatusFields };
-        var signals = fields.Signals.ToDictionary(s => s.Key);
-        string measurement = stream switch { "telemetry" => "telemetry", "event" => "events", _ => "status" };
+        string topicStream = stream;
         foreach (var line in lines)
         {
+            // Line protocol names the measurement line by line; every other stream has one.
+            stream = topicStream != "lp" ? topicStream : line.Measurement switch
+            {
+                "telemetry" => "telemetry",
+                "events" => "event",
+                "status" => "status",
+                _ => throw new ContractViolation($"measurement {line.Measurement} on stream lp"),
+            };
+            var fields = stream switch { "telemetry" => kind.Telemetry, "event" => catalogue.EventFields, _ => catalogue.StatusFields };
+            var signals = _signals.GetOrAdd(fields, f => f.Signals.ToDictionary(s => s.Key));
+            string measurement = stream switch { "telemetry" => "telemetry", "event" => "events", _ => "status" };
             if (line.Measurement != measurement) Fail($"measurement {line.Measurement} for stream {stream}");
             var expectedTags = new List<(string, string)> { ("kind", kind.Name), ("site", site) };
             if (stream == "event")
@@ -89,7 +99,7 @@ public sealed class ContractOracle(SignalCatalogue catalogue, long nowMs, Decode
         if (value < min || value > max) Fail($"{field.Key}={value} outside {min}..{max}");
     }
 
-    /// <summary>The wire contract's section 1 (and 6: SenML streams are telemetry), written from the spec rather than from TopicParser.</summary>
+    /// <summary>The wire contract's section 1 (6: SenML streams are telemetry; 7: <c>lp</c> names its measurements), written from the spec rather than from TopicParser.</summary>
     private bool TryParseTopic(string topic, out string site, out KindDefinition kind, out string vehicleId, out string stream)
     {
         var parts = topic.Split('/');
@@ -100,7 +110,7 @@ public sealed class ContractOracle(SignalCatalogue catalogue, long nowMs, Decode
         return site.Length is >= 1 and <= 32 && site.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
             && _kinds.TryGetValue(parts[2], out kind!)
             && vehicleId.Length is >= 1 and <= 64 && vehicleId.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '.' or '-')
-            && (stream = stream is "senml" or "senml-cbor" ? "telemetry" : stream) is "telemetry" or "event" or "status";
+            && (stream = stream is "senml" or "senml-cbor" ? "telemetry" : stream) is "telemetry" or "event" or "status" or "lp";
     }
 
     private static string Printable(string s) => s.Length > 80 ? Escape(s[..80]) + "…" : Escape(s);
