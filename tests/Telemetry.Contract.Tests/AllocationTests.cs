@@ -46,19 +46,23 @@ public class AllocationTests
         new SenmlRecord().Add("n", "soc_pct").Add("u", "V").Add("t", 2).Add("v", 1),
     ];
 
-    [Fact]
-    public void Decoding_and_encoding_allocates_zero_bytes_per_message()
+    /// <summary>
+    /// Decodes <paramref name="first"/> once, the messages <paramref name="warmUp"/> rounds, then <paramref name="rounds"/>
+    /// more counting the bytes this thread allocates.
+    /// </summary>
+    private static (long Allocated, int Points, int Rejections) Measure((string Topic, byte[] Payload)[] messages, int warmUp, int rounds,
+        (string Topic, byte[] Payload)[]? first = null)
     {
         var decoder = new PayloadDecoder(TestCatalogue.Shipped);
         using var output = new LineBuffer(1 << 20);
         var sink = new CountingSink();
         int points = 0;
 
-        void Run(int rounds)
+        void Run(int count)
         {
-            for (int i = 0; i < rounds; i++)
+            for (int i = 0; i < count; i++)
             {
-                foreach (var (topic, payload) in Messages)
+                foreach (var (topic, payload) in messages)
                 {
                     points += decoder.Decode(topic, payload, false, TestCatalogue.Now, output, ref sink).Points;
                     if (output.Length > 512 * 1024) output.Clear();
@@ -66,54 +70,47 @@ public class AllocationTests
             }
         }
 
-        Run(200); // warm-up: JIT tiers, scratch buffers grown to size
+        var all = messages;
+        messages = first ?? [];
+        Run(1);
+        messages = all;
+        Run(warmUp); // JIT tiers, scratch buffers grown to size
         long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(5000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Run(rounds);
+        return (GC.GetAllocatedBytesForCurrentThread() - before, points, sink.Count);
+    }
 
+    [Fact]
+    public void Decoding_and_encoding_allocates_zero_bytes_per_message()
+    {
+        var (allocated, points, rejections) = Measure(Messages, warmUp: 200, rounds: 5000);
         Assert.True(points >= 5200 * 5, $"only {points} points decoded");
-        Assert.True(sink.Count > 10_000);
+        Assert.True(rejections > 10_000);
         Assert.Equal(0, allocated);
     }
 
     [Fact]
-    public void A_pack_larger_than_usual_borrows_pooled_arrays_and_small_packs_after_it_still_allocate_nothing()
+    public void After_a_pack_larger_than_usual_small_packs_still_allocate_nothing()
     {
         // 1,200 records, two per time: 600 points, far beyond the usual size of every buffer of the pack.
         var records = Enumerable.Range(0, 1200)
             .Select(i => new SenmlRecord().Add("bt", 1795593000.0).Add("n", i < 600 ? "speed_kmh" : "lat").Add("t", (double)(i % 600)).Add("v", 1.0 + i % 7))
             .ToArray();
-        (string Topic, byte[] Payload)[] messages =
+        (string Topic, byte[] Payload)[] large =
         [
             ("fleet/bkk/emoto/EM-1/senml", SenmlEncoder.Json(records)),
-            ("fleet/bkk/emoto/EM-1/senml", SenmlEncoder.Json(SenmlPack)),
             ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(records, indefinite: true)),
-            ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack)),
+        ];
+        (string Topic, byte[] Payload)[] small =
+        [
+            ("fleet/bkk/emoto/EM-1/senml", SenmlEncoder.Json(SenmlPack)),
             ("fleet/bkk/emoto/EM-1/senml-cbor", SenmlEncoder.Cbor(SenmlPack)),
         ];
-        var decoder = new PayloadDecoder(TestCatalogue.Shipped);
-        using var output = new LineBuffer(1 << 20);
-        var sink = new CountingSink();
-        int points = 0;
-
-        void Run(int rounds)
-        {
-            for (int i = 0; i < rounds; i++)
-            {
-                foreach (var (topic, payload) in messages)
-                {
-                    points += decoder.Decode(topic, payload, false, TestCatalogue.Now, output, ref sink).Points;
-                    output.Clear();
-                }
-            }
-        }
-
-        Run(20);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(100);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.True(points >= 120 * 2 * 600, $"only {points} points decoded");
+        // The first small packs give the grown arrays back to the pool; from then on nothing is rented or allocated.
+        // (Alternating large and small packs rents and returns arrays each time: no allocation while the pool keeps
+        // them, but the pool is shared with the process and may be trimmed, so that is not asserted.)
+        var (allocated, points, _) = Measure(small, warmUp: 20, rounds: 2000, first: large);
+        Assert.True(points >= 2 * 600 + 2020 * 2 * 2, $"only {points} points decoded");
         Assert.Equal(0, allocated);
     }
 
