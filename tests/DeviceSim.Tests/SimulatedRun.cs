@@ -14,13 +14,15 @@ internal sealed class SimulatedRun
     public required byte[] FileBytes { get; init; }
     public required IReadOnlyList<PublishedLine> Lines { get; init; }
 
-    public sealed record PublishedLine(string Topic, string Payload, bool Retain);
+    /// <summary>One publish; <paramref name="Payload"/> is its text, or for a binary payload (protobuf, CBOR) its base64.</summary>
+    public sealed record PublishedLine(string Topic, string Payload, bool Retain, byte[] Bytes);
 
     public static SimulationOptions Options(int emoto = 6, int bus = 1, int truck = 1, int forklift = 2, string span = "24h",
-        ulong seed = 7, string? faults = null, int batch = 1)
+        ulong seed = 7, string? faults = null, int batch = 1, Formats.PayloadFormat format = Formats.PayloadFormat.Json)
     {
         var options = new SimulationOptions
         {
+            Format = format,
             Seed = seed,
             SimDay = true,
             SimSpan = Cli.CommandLine.Duration("--sim-span", span),
@@ -48,8 +50,10 @@ internal sealed class SimulatedRun
             {
                 using var doc = JsonDocument.Parse(line);
                 var root = doc.RootElement;
-                return new PublishedLine(root.GetProperty("topic").GetString()!, root.GetProperty("payload").GetString()!,
-                    root.GetProperty("retain").GetBoolean());
+                bool binary = root.TryGetProperty("payload_base64", out var base64);
+                string payload = binary ? base64.GetString()! : root.GetProperty("payload").GetString()!;
+                return new PublishedLine(root.GetProperty("topic").GetString()!, payload, root.GetProperty("retain").GetBoolean(),
+                    binary ? base64.GetBytesFromBase64() : System.Text.Encoding.UTF8.GetBytes(payload));
             }).ToList();
             return new SimulatedRun { Result = result, FileBytes = bytes, Lines = lines };
         }
