@@ -1,6 +1,9 @@
+using DeviceSim.Faults;
+using DeviceSim.Publishing;
+
 namespace DeviceSim.Formats;
 
-/// <summary>Breaking a <c>fleet/{site}/{kind}/{vehicle_id}/{stream}</c> topic for the <c>bad_topic</c> fault (JSON and SenML).</summary>
+/// <summary>The faults the encoding decides on a <c>fleet/{site}/{kind}/{vehicle_id}/{stream}</c> topic (JSON and SenML): a broken topic, a cut payload.</summary>
 public static class FleetTopic
 {
     /// <summary>
@@ -26,4 +29,23 @@ public static class FleetTopic
     /// prefix of a JSON value or of one CBOR data item is valid.
     /// </summary>
     public static byte[] Truncate(byte[] payload, double draw) => payload[..(1 + (int)(draw * (payload.Length - 1)))];
+
+    /// <summary>
+    /// Applies the faults the encoding decides to an encoded message on a <c>fleet/…</c> topic: a cut payload (the
+    /// gateway's reason for it is <paramref name="cutReason"/>) or a broken topic.
+    /// </summary>
+    public static void ApplyEncodingFault(OutgoingMessage message, FaultKind? fault, double draw, string cutReason)
+    {
+        switch (fault)
+        {
+            case FaultKind.Truncated:
+                message.Payload = Truncate(message.Payload, draw);
+                message.ExpectedRejection = cutReason;
+                break;
+            case FaultKind.BadTopic:
+                message.Topic = Break(message.Topic, draw);
+                message.ExpectedRejection = "bad_topic";
+                break;
+        }
+    }
 }

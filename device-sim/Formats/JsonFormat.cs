@@ -14,17 +14,7 @@ public sealed class JsonFormat(IReadOnlyList<Vehicle> vehicles) : WireFormat(veh
     public override TelemetryFrame Telemetry(OutgoingMessage message, FaultKind? fault, double draw, bool batched)
     {
         message.Payload = _writer.Write(message.Objects, asArray: batched);
-        switch (fault)
-        {
-            case FaultKind.Truncated:
-                message.Payload = FleetTopic.Truncate(message.Payload, draw);
-                message.ExpectedRejection = "bad_json";
-                break;
-            case FaultKind.BadTopic:
-                message.Topic = FleetTopic.Break(message.Topic, draw);
-                message.ExpectedRejection = "bad_topic";
-                break;
-        }
+        FleetTopic.ApplyEncodingFault(message, fault, draw, cutReason: "bad_json");
         return default;
     }
 }

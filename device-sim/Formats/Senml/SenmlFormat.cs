@@ -43,18 +43,8 @@ public sealed class SenmlFormat : WireFormat
         message.Binary = _cbor;
         BuildRecords(message.Objects);
         message.Payload = _cbor ? WriteCbor() : WriteJson();
-        switch (fault)
-        {
-            case FaultKind.Truncated:
-                message.Payload = FleetTopic.Truncate(message.Payload, draw);
-                // Cut JSON is not JSON at all; cut CBOR is not a SenML pack.
-                message.ExpectedRejection = _cbor ? "bad_payload" : "bad_json";
-                break;
-            case FaultKind.BadTopic:
-                message.Topic = FleetTopic.Break(message.Topic, draw);
-                message.ExpectedRejection = "bad_topic";
-                break;
-        }
+        // Cut JSON is not JSON at all; cut CBOR is not a SenML pack.
+        FleetTopic.ApplyEncodingFault(message, fault, draw, cutReason: _cbor ? "bad_payload" : "bad_json");
         return default;
     }
 
