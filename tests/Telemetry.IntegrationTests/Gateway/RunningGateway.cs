@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Telemetry.Contract.Decoding;
+using Telemetry.Contract.Sparkplug;
 using Telemetry.Gateway.Hosting;
 using Telemetry.Gateway.Sources;
 using Telemetry.Pipeline.Counters;
@@ -20,6 +22,7 @@ internal sealed class RunningGateway : IAsyncDisposable
 
     public string DeadLetterDirectory { get; }
     public PipelineCounters Counters => _host.Services.GetRequiredService<PipelineCounters>();
+    public SparkplugCounters SparkplugCounters => _host.Services.GetRequiredService<PayloadDecoder>().Sparkplug.Counters;
     public IMessageSource Source => _host.Services.GetRequiredService<IMessageSource>();
     public string DeadLetterPath => Path.Combine(DeadLetterDirectory, DeadLetterFile.FileName);
 
@@ -91,6 +94,26 @@ internal sealed class RunningGateway : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"gateway received {Counters.Messages} messages (waiting for {messages}), acked {Counters.MessagesAcked}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every message received so far is acknowledged and none has come for <paramref name="quiet"/>: for a
+    /// stream whose exact count is not known beforehand (a Sparkplug host also receives its own STATE and NCMDs).
+    /// </summary>
+    public async Task WaitUntilSettledAsync(TimeSpan quiet, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long last = -1;
+        var stableSince = DateTime.UtcNow;
+        while (true)
+        {
+            long received = Counters.Messages;
+            if (received != last || Counters.MessagesAcked != received) (last, stableSince) = (received, DateTime.UtcNow);
+            else if (DateTime.UtcNow - stableSince >= quiet) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"gateway acked {Counters.MessagesAcked} of {Counters.Messages} received messages");
             await Task.Delay(50);
         }
     }
