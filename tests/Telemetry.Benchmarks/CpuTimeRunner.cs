@@ -58,6 +58,7 @@ internal static class CpuTimeRunner
         }
         b.Cleanup();
         RunSenml();
+        RunFormats();
     }
 
     /// <summary><c>--cpu-senml</c>: the SenML cases alone (also the last table of <c>--cpu</c>).</summary>
@@ -82,6 +83,41 @@ internal static class CpuTimeRunner
             Console.WriteLine($"| {name} | {f.BestNs:N0} / {f.MedianNs:N0} | {f.BytesPerOp:N0} | {SenmlBenchmarks.Records * 1e9 / f.MedianNs:N0} |");
         }
         senml.Cleanup();
+    }
+
+    /// <summary><c>--cpu-formats</c>: line protocol (<see cref="LineProtocolBenchmarks"/>) and Sparkplug B NDATA (<see cref="SparkplugBenchmarks"/>), per record (also the last table of <c>--cpu</c>).</summary>
+    public static void RunFormats()
+    {
+        var json = new DecodeBenchmarks();
+        json.Setup();
+        var lp = new LineProtocolBenchmarks();
+        lp.Setup();
+        var sparkplug10 = new SparkplugBenchmarks { Metrics = 10 };
+        sparkplug10.Setup();
+        var sparkplug50 = new SparkplugBenchmarks { Metrics = 50 };
+        sparkplug50.Setup();
+        (string Name, int Records, Func<int> Run)[] cases =
+        [
+            ("JSON, the same 10 samples as an array (for comparison)", 10, json.Ours_Telemetry10),
+            ($"line protocol, 1 line of 16 fields ({LineProtocolBenchmarks.Lines1.Length} B)", 1, lp.Lp1Line),
+            ($"line protocol, 10 lines ({LineProtocolBenchmarks.Lines10.Length} B)", 10, lp.Lp10Lines),
+            ($"line protocol, 100 lines ({LineProtocolBenchmarks.Lines100.Length} B)", 100, lp.Lp100Lines),
+            ("Sparkplug NDATA, 10 metrics by alias", 10, sparkplug10.SparkplugNdata),
+            ("Sparkplug NDATA, 50 metrics by alias (5 times)", 50, sparkplug50.SparkplugNdata),
+        ];
+        foreach (var (_, _, run) in cases) Measure(run);
+        Console.WriteLine();
+        Console.WriteLine("| message | ns CPU/msg (best / median) | B/msg | records/s per core (median) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, records, run) in cases)
+        {
+            var f = Measure(run);
+            Console.WriteLine($"| {name} | {f.BestNs:N0} / {f.MedianNs:N0} | {f.BytesPerOp:N1} | {records * 1e9 / f.MedianNs:N0} |");
+        }
+        json.Cleanup();
+        lp.Cleanup();
+        sparkplug10.Cleanup();
+        sparkplug50.Cleanup();
     }
 
     private static Figures Measure(Func<int> operation)

@@ -9,7 +9,7 @@ using Perfolizer.Horology;
 namespace Telemetry.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Telemetry.Benchmarks -- [--quick | --cpu | --cpu-study] [BenchmarkDotNet options, e.g. --filter *Telemetry*]</c>.
+/// <c>dotnet run -c Release --project tests/Telemetry.Benchmarks -- [--quick | --cpu | --cpu-senml | --cpu-formats | --cpu-study] [BenchmarkDotNet options, e.g. --filter *Telemetry*]</c>.
 /// Default: one launch in its own process, 3 warm-up and 10 measured iterations (about 2 minutes on 2 cores).
 /// <c>--quick</c>: in-process, 1 warm-up and 3 iterations of 100 ms, in under half a minute: a smoke run, rough figures.
 /// <c>--cpu</c>: the decode cases timed by CPU time (see <see cref="CpuTimeRunner"/>), about 3 minutes; <c>--cpu-study</c>: the study's derivation the same way, in half a minute.
@@ -26,6 +26,11 @@ public static class Program
         if (args.Contains("--cpu-senml"))
         {
             CpuTimeRunner.RunSenml();
+            return 0;
+        }
+        if (args.Contains("--cpu-formats"))
+        {
+            CpuTimeRunner.RunFormats();
             return 0;
         }
         if (args.Contains("--cpu"))

@@ -35,6 +35,19 @@ internal static class SampleMessages
         (batteryId is null ? "" : $",\"battery_id\":\"{batteryId}\"") +
         "}";
 
+    public const string LineProtocolTopic = "fleet/amata-chonburi/emoto/EM-000123/lp";
+
+    /// <summary>The samples of <see cref="TelemetryJson"/> as a gateway would send them in line protocol: one line each.</summary>
+    public static byte[] TelemetryLines(int samples) =>
+        Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, samples).Select(i => TelemetryLine(i) + "\n")));
+
+    private static string TelemetryLine(int i) =>
+        $"telemetry seq={1042 + i}i," +
+        $"speed_kmh={38.5 + i % 7 * 0.7:0.0#},lat={13.7563 + i * 0.00011:0.0####},lon={100.5018 + i * 0.00009:0.0####}," +
+        $"heading_deg={(271.4 + i * 1.3) % 360:0.0#},alt_m={12.3 + i % 5 * 0.1:0.0#},odo_km={18234.7 + i * 0.01:0.0#}," +
+        $"soc_pct={76.2 - i * 0.01:0.0#},batt_v={72.4 - i % 3 * 0.1:0.0#},batt_a={-18.3 - i % 9:0.0#},batt_temp_c={34.1 + i % 4 * 0.1:0.0#}," +
+        $"motor_rpm={4210 + i % 50 * 10},motor_temp_c={58.2 + i % 6 * 0.1:0.0#},ignition=true,charging=false {NowUnixMs - 60_000 + i * 1000L}";
+
     private static byte[] TelemetryArray(int samples) =>
         Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Range(0, samples).Select(i => TelemetryJson(i))) + "]");
 }

@@ -164,8 +164,9 @@ internal sealed class LineProtocolReader
                 handler.Field(key, TryInteger(text[..^1], out long unsigned) ? FieldValue.Integer(unsigned) : FieldValue.Unsupported, keyAsSent);
                 return true;
         }
-        if (TryBoolean(text, out bool flag))
+        if (text[0] is not ((byte)'-' or (byte)'.' or (>= (byte)'0' and <= (byte)'9')))
         {
+            if (!TryBoolean(text, out bool flag)) return false;
             handler.Field(key, FieldValue.Boolean(flag), keyAsSent);
             return true;
         }
