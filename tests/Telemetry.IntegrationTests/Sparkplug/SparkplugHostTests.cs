@@ -105,4 +105,19 @@ public sealed class SparkplugHostTests(ServicesFixture services)
         var offline = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: false, TimeSpan.FromSeconds(10));
         Assert.Equal(online.Timestamp, offline.Timestamp);
     }
+
+    [Theory]
+    [EachMqttClient]
+    public async Task A_stray_STATE_offline_on_the_hosts_id_is_answered_with_its_birth_again(string client)
+    {
+        string db = InfluxServer.NewDatabaseName("sp_stray"), group = NewId("plant"), host = NewId("host");
+        await using var gateway = await StartGatewayAsync(client, db, group, host);
+        var online = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: true, TimeSpan.FromSeconds(10));
+
+        await using (var other = await TestPublisher.ConnectAsync(services.Mosquitto.Port))
+            await other.PublishAsync($"spBv1.0/STATE/{host}", """{"online":false,"timestamp":1}""", retain: true);
+        // Retained offline now, until the host answers (a host that did not would leave it so, and this would time out).
+        var again = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: true, TimeSpan.FromSeconds(10));
+        Assert.Equal(online.Timestamp, again.Timestamp); // the birth of the same connection, matching its will
+    }
 }
