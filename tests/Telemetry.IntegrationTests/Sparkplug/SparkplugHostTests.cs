@@ -15,8 +15,26 @@ public sealed class SparkplugHostTests(ServicesFixture services)
 
     private static string NewId(string what) => $"{what}-{Guid.NewGuid():N}"[..20];
 
-    private async Task<RunningGateway> StartGatewayAsync(string client, string db, string group, string hostId) =>
-        await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, new Dictionary<string, string?>
+    /// <summary>A gateway subscribed to a group of its own with a host id of its own, and (when named) an edge node of that group.</summary>
+    private sealed class Plant(RunningGateway gateway, EdgeNode? node, string db, string group, string hostId) : IAsyncDisposable
+    {
+        public RunningGateway Gateway => gateway;
+        public EdgeNode Node => node ?? throw new InvalidOperationException("no edge node");
+        public string Db => db;
+        public string Group => group;
+        public string HostId => hostId;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (node is not null) await node.DisposeAsync();
+            await gateway.DisposeAsync();
+        }
+    }
+
+    private async Task<Plant> StartAsync(string client, string purpose, string? nodeId = null)
+    {
+        string db = InfluxServer.NewDatabaseName(purpose), group = NewId("plant"), hostId = NewId("host");
+        var gateway = await RunningGateway.StartAsync(services.Mosquitto.Port, services.Influx.Url, db, new Dictionary<string, string?>
         {
             ["Mqtt:Client"] = client,
             ["Sparkplug:Enabled"] = "true",
@@ -24,14 +42,16 @@ public sealed class SparkplugHostTests(ServicesFixture services)
             ["Sparkplug:TopicFilter"] = $"spBv1.0/{group}/#",
             ["Sparkplug:ReorderTimeoutMs"] = "500",
         });
+        var node = nodeId is null ? null : await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, nodeId);
+        return new Plant(gateway, node, db, group, hostId);
+    }
 
     [Theory]
     [EachMqttClient]
     public async Task A_seq_gap_not_filled_in_time_asks_the_edge_node_to_rebirth_and_the_data_is_written(string client)
     {
-        string db = InfluxServer.NewDatabaseName("sp_gap"), group = NewId("plant"), host = NewId("host");
-        await using var gateway = await StartGatewayAsync(client, db, group, host);
-        await using var node = await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, "FL-GAP");
+        await using var plant = await StartAsync(client, "sp_gap", "FL-GAP");
+        var (gateway, node, db) = (plant.Gateway, plant.Node, plant.Db);
         long t = NowMs() - 60_000;
 
         await node.BirthAsync(bdSeq: 0, t);
@@ -44,16 +64,15 @@ public sealed class SparkplugHostTests(ServicesFixture services)
         var status = (await services.Influx.QueryAsync(db, $"SELECT online, kind, site FROM status WHERE vehicle_id = 'FL-GAP'")).Rows().Single();
         Assert.True(status["online"].GetBoolean());
         Assert.Equal("h2forklift", status["kind"].GetString());
-        Assert.Equal(group, status["site"].GetString());
+        Assert.Equal(plant.Group, status["site"].GetString());
     }
 
     [Theory]
     [EachMqttClient]
     public async Task Data_naming_an_unknown_alias_is_dead_lettered_and_asks_the_edge_node_to_rebirth(string client)
     {
-        string db = InfluxServer.NewDatabaseName("sp_alias"), group = NewId("plant"), host = NewId("host");
-        await using var gateway = await StartGatewayAsync(client, db, group, host);
-        await using var node = await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, "FL-ALIAS");
+        await using var plant = await StartAsync(client, "sp_alias", "FL-ALIAS");
+        var (gateway, node, db) = (plant.Gateway, plant.Node, plant.Db);
         long t = NowMs() - 60_000;
 
         await node.BirthAsync(bdSeq: 0, t);
@@ -69,9 +88,8 @@ public sealed class SparkplugHostTests(ServicesFixture services)
     [EachMqttClient]
     public async Task An_NDEATH_with_a_stale_bdSeq_is_ignored_and_the_current_one_writes_offline(string client)
     {
-        string db = InfluxServer.NewDatabaseName("sp_death"), group = NewId("plant"), host = NewId("host");
-        await using var gateway = await StartGatewayAsync(client, db, group, host);
-        await using var node = await EdgeNode.ConnectAsync(services.Mosquitto.Port, group, "FL-DEATH");
+        await using var plant = await StartAsync(client, "sp_death", "FL-DEATH");
+        var (gateway, node, db) = (plant.Gateway, plant.Node, plant.Db);
 
         long t = NowMs() - 1000;
         await node.BirthAsync(bdSeq: 5, t);
@@ -91,11 +109,12 @@ public sealed class SparkplugHostTests(ServicesFixture services)
     [EachMqttClient]
     public async Task The_STATE_birth_is_retained_at_QoS_1_and_a_normal_stop_leaves_the_will_with_the_same_timestamp(string client)
     {
-        string db = InfluxServer.NewDatabaseName("sp_state"), group = NewId("plant"), host = NewId("host");
         long before = NowMs();
         HostState.State online;
-        await using (var gateway = await StartGatewayAsync(client, db, group, host))
+        string host;
+        await using (var plant = await StartAsync(client, "sp_state"))
         {
+            host = plant.HostId;
             online = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: true, TimeSpan.FromSeconds(10));
         }
         Assert.True(online.Retained);
@@ -110,8 +129,8 @@ public sealed class SparkplugHostTests(ServicesFixture services)
     [EachMqttClient]
     public async Task A_stray_STATE_offline_on_the_hosts_id_is_answered_with_its_birth_again(string client)
     {
-        string db = InfluxServer.NewDatabaseName("sp_stray"), group = NewId("plant"), host = NewId("host");
-        await using var gateway = await StartGatewayAsync(client, db, group, host);
+        await using var plant = await StartAsync(client, "sp_stray");
+        string host = plant.HostId;
         var online = await HostState.WaitForAsync(services.Mosquitto.Port, host, online: true, TimeSpan.FromSeconds(10));
 
         await using (var other = await TestPublisher.ConnectAsync(services.Mosquitto.Port))
