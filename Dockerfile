@@ -16,6 +16,7 @@ USER gateway
 # outside it: listen on every interface of the container (publish the ports on the host as narrowly as needed).
 ENV DeadLetter__Directory=/var/lib/telemetry-gateway/dead-letter \
     Spool__Directory=/var/lib/telemetry-gateway/spool \
+    Sparkplug__SessionFile=/var/lib/telemetry-gateway/sparkplug/sessions.log \
     Observability__ListenUrl=http://0.0.0.0:9464 \
     Broker__BindAddress=0.0.0.0 \
     DOTNET_gcServer=0

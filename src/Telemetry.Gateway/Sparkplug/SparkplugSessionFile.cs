@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Telemetry.Contract.Sparkplug;
 
 namespace Telemetry.Gateway.Sparkplug;
@@ -47,8 +48,24 @@ internal sealed class SparkplugSessionFile : IDisposable
         _file = null!;
     }
 
-    /// <summary>Reads the file (a missing one is empty), keeps the live certificates and rewrites it with only those.</summary>
+    /// <summary>
+    /// Reads the file (a missing one is empty), keeps the live certificates and rewrites it with only those. A file that cannot
+    /// be read or written stops start-up with an error naming <c>Sparkplug:SessionFile</c>.
+    /// </summary>
     public static SparkplugSessionFile Open(string path, ILogger logger)
+    {
+        try
+        {
+            return OpenFile(path, logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OptionsValidationException(SparkplugOptions.Section, typeof(SparkplugOptions),
+                [$"{SparkplugOptions.Section}:SessionFile '{path}' cannot be used ({e.Message}); set it to a writable file on persistent storage, or Sparkplug:Enabled=false"]);
+        }
+    }
+
+    private static SparkplugSessionFile OpenFile(string path, ILogger logger)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

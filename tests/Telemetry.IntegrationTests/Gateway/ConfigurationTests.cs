@@ -26,6 +26,7 @@ public sealed class ConfigurationTests
     [InlineData("Sparkplug:ReorderTimeoutMs", "0", "Sparkplug:ReorderTimeoutMs is 0; allowed: 100 to 60000")]
     [InlineData("Sparkplug:MaxAliasTables", "0", "Sparkplug:MaxAliasTables is 0; allowed: 1 to 10000000")]
     [InlineData("Sparkplug:Limits:MaxDepth", "500", "Sparkplug:Limits:MaxDepth is 500; allowed: 1 to 100")]
+    [InlineData("Sparkplug:SessionFile", "/proc/self/no-such-dir/sessions.log", "Sparkplug:SessionFile '/proc/self/no-such-dir/sessions.log' cannot be used")]
     public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string expected)
     {
         using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
