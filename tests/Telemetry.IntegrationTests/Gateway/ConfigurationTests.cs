@@ -9,6 +9,10 @@ namespace Telemetry.IntegrationTests.Gateway;
 public sealed class ConfigurationTests
 {
     private const string Quiet = "Logging:LogLevel:Default";
+    private const string SessionFileKey = "Sparkplug:SessionFile";
+
+    /// <summary>Each host its own: hosts are built (and their services made) even when a setting then stops them, and tests run in parallel.</summary>
+    private static string NewSessionFile() => Path.Combine(Directory.CreateTempSubdirectory("config-test-").FullName, "sessions.log");
 
     [Theory]
     [InlineData("Mqtt:Qos", "2", "Mqtt:Qos is 2; allowed: 0 or 1")]
@@ -29,7 +33,7 @@ public sealed class ConfigurationTests
     [InlineData("Sparkplug:SessionFile", "/proc/self/no-such-dir/sessions.log", "Sparkplug:SessionFile '/proc/self/no-such-dir/sessions.log' cannot be used")]
     public async Task Invalid_settings_stop_start_up_naming_the_key(string key, string value, string expected)
     {
-        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [SessionFileKey] = NewSessionFile(), [key] = value, [Quiet] = "None" });
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
         Assert.Contains(ConfigurationErrors.From(error), f => f.Contains(expected, StringComparison.Ordinal));
     }
@@ -40,7 +44,7 @@ public sealed class ConfigurationTests
     [InlineData("Sparkplug:Enabled", "maybe")]
     public async Task A_value_of_the_wrong_type_names_the_key(string key, string value)
     {
-        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [key] = value, [Quiet] = "None" });
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [SessionFileKey] = NewSessionFile(), [key] = value, [Quiet] = "None" });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
         Assert.Contains(key, error.Message);
     }
@@ -51,7 +55,7 @@ public sealed class ConfigurationTests
     [InlineData("Influx:RetentionPolicy", "autogen", "Influx:RetentionPolicy is 'autogen'; InfluxDB 3 has no retention policies")]
     public async Task InfluxDB_3_settings_are_checked_against_its_own_rules(string key, string value, string expected)
     {
-        using var host = GatewayHost.Build([], new Dictionary<string, string?> { ["Influx:Api"] = "V3", [key] = value, [Quiet] = "None" });
+        using var host = GatewayHost.Build([], new Dictionary<string, string?> { [SessionFileKey] = NewSessionFile(), ["Influx:Api"] = "V3", [key] = value, [Quiet] = "None" });
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
         Assert.Contains(ConfigurationErrors.From(error), f => f.Contains(expected, StringComparison.Ordinal));
     }
