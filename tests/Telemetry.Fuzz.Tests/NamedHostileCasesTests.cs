@@ -178,4 +178,38 @@ public sealed class NamedHostileCasesTests
         Assert.Equal(RejectReason.BadTopic, outcome.MessageRejection);
         Assert.Empty(lines);
     }
+
+    private const string LineProtocol = "fleet/bkk/emoto/EM-1/lp";
+
+    [Fact]
+    public void Line_protocol_smuggled_through_a_string_or_a_tag_adds_no_point_field_or_tag()
+    {
+        // A newline ends the line wherever it is: the string is unterminated, and the message is not line protocol.
+        Assert.Equal(RejectReason.BadPayload,
+            Decode(LineProtocol, $"telemetry battery_id=\"x\ntelemetry,vehicle_id=EM-2 speed_kmh=250 {Ts}\" {Ts}").Outcome.MessageRejection);
+        // Tags are refused and the topic's written; an escaped comma or equals sign stays inside its name.
+        var (outcome, lines) = Decode(LineProtocol, $"telemetry,vehicle_id=EM-2,site=evil\\,kind\\=h2bus speed_kmh=1,lat\\,vehicle_id\\=EM-2=2 {Ts}");
+        Assert.Equal(1, outcome.Points);
+        Assert.Equal($"telemetry,kind=emoto,site=bkk,vehicle_id=EM-1 speed_kmh=1 {Ts}\n", lines);
+    }
+
+    [Fact]
+    public void Line_protocol_of_a_quarter_megabyte_of_escapes_fields_or_lines_is_answered()
+    {
+        int size = DecoderFuzzTests.Options.MaxPayloadBytes - 64;
+        string[] payloads =
+        [
+            "telemetry " + new string('\\', size) + "=1",
+            $"events,type=fault message=\"{string.Concat(Enumerable.Repeat("\\\"", size / 2 - 16))}\" {Ts}",
+            "telemetry " + string.Join(",", Enumerable.Repeat("speed_kmh=1", size / 12)) + " " + Ts,
+            string.Concat(Enumerable.Repeat("telemetry lat=1\n", size / 16)),
+            new string('\n', size),
+            string.Concat(Enumerable.Repeat("#\r\n", size / 3)),
+        ];
+        foreach (var payload in payloads)
+        {
+            var outcome = Decode(LineProtocol, payload).Outcome;
+            Assert.True(outcome.MessageRejection is not null || outcome.Points + outcome.ObjectsRejected == outcome.Objects);
+        }
+    }
 }
