@@ -102,8 +102,8 @@ internal static class DevicesCommand
         DeviceRegistryFile.Save(registry, devices);
         error.WriteLine(device.Sparkplug
             ? $"added Sparkplug edge node {id} of group {device.Site} to {registry}; it may publish to spBv1.0/{device.Site}/{{NBIRTH|NDATA|NDEATH|DBIRTH|DDATA|DDEATH}}/{id}[/DEVICE]"
-                + (device.Kind.Length > 0 ? $" and {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor}}" : "")
-            : $"added {id} ({device.Site}/{device.Kind}) to {registry}; it may publish to {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor}}");
+                + (device.Kind.Length > 0 ? $" and {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor|lp}}" : "")
+            : $"added {id} ({device.Site}/{device.Kind}) to {registry}; it may publish to {device.TopicPrefix}{{telemetry|event|status|senml|senml-cbor|lp}}");
         if (password is not null)
         {
             error.WriteLine("its password (shown only now; MQTT user name and client id are the device id):");
