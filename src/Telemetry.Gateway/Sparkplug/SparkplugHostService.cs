@@ -41,8 +41,12 @@ internal sealed class SparkplugHostService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!host.Enabled) return;
         var sparkplug = decoder.Sparkplug;
+        if (!host.Enabled)
+        {
+            await DiscardRequestsAsync(sparkplug, stoppingToken);
+            return;
+        }
         bool embedded = gateway.Value.Mode == GatewayMode.EmbeddedBroker;
         bool stateInBroker = false;
         using var timer = new PeriodicTimer(Tick, _time);
@@ -61,6 +65,20 @@ internal sealed class SparkplugHostService(
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    /// <summary>
+    /// Host off: <c>spBv1.0/</c> messages that still arrive (a fleet filter such as <c>#</c>) are decoded, but nobody is asked
+    /// to rebirth; the queue is emptied so it cannot grow.
+    /// </summary>
+    private static async Task DiscardRequestsAsync(SparkplugDecoder sparkplug, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) sparkplug.RebirthRequests.Clear();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
     private async Task<bool> PublishStateAsync(CancellationToken ct)

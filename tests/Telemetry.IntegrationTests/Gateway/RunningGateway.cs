@@ -24,6 +24,7 @@ internal sealed class RunningGateway : IAsyncDisposable
     public PipelineCounters Counters => _host.Services.GetRequiredService<PipelineCounters>();
     public SparkplugCounters SparkplugCounters => _host.Services.GetRequiredService<PayloadDecoder>().Sparkplug.Counters;
     public IMessageSource Source => _host.Services.GetRequiredService<IMessageSource>();
+    public Telemetry.Pipeline.Quality.QualityTracker Quality => _host.Services.GetRequiredService<Telemetry.Pipeline.Quality.QualityTracker>();
     public string DeadLetterPath => Path.Combine(DeadLetterDirectory, DeadLetterFile.FileName);
 
     public static async Task<RunningGateway> StartAsync(int mqttPort, Uri influxUrl, string database,

@@ -65,6 +65,8 @@ public sealed class SparkplugHostTests(ServicesFixture services)
         Assert.True(status["online"].GetBoolean());
         Assert.Equal("h2forklift", status["kind"].GetString());
         Assert.Equal(plant.Group, status["site"].GetString());
+        // Per-vehicle accounting knows the Sparkplug vehicle by the kind its BIRTH named (the status point and the two samples).
+        Assert.Equal(3, gateway.Quality.KindTotals().Single(k => k.Kind == "h2forklift").Total.Written);
     }
 
     [Theory]
