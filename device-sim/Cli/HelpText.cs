@@ -32,7 +32,8 @@ Time
 Sampling
   --sample-period D       telemetry period while moving or working (default 5s)
   --idle-period D         telemetry period while parked or off (default 60s)
-  --batch K               K samples per telemetry message, as a JSON array (default 1: single objects)
+  --batch K               K samples per telemetry message: a JSON array, one SenML pack, one Sparkplug
+                          DATA with a timestamp per metric (default 1)
 
 Output
   --format F              json (default: wire contract section 2), sparkplug (Sparkplug B edge nodes: a

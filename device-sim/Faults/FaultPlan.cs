@@ -54,7 +54,7 @@ public sealed class FaultPlan
         if (format == Formats.PayloadFormat.Sparkplug) return this;
         var named = FaultKinds.SparkplugOnly.Where(Named.Contains).ToList();
         if (named.Count > 0)
-            throw new ArgumentException($"--faults: {string.Join(", ", named.Select(k => k.Name()))} only exist in --format sparkplug");
+            throw new ArgumentException($"--faults: {string.Join(", ", named.Select(k => k.Name()))}: Sparkplug faults, for --format sparkplug only");
         var plan = new FaultPlan();
         foreach (var (kind, fraction) in Fractions)
             if (!FaultKinds.SparkplugOnly.Contains(kind)) plan.Fractions[kind] = fraction;
