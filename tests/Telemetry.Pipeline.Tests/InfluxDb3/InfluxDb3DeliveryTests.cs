@@ -225,12 +225,18 @@ public sealed class InfluxDb3DeliveryTests : IDisposable
     {
         _server.Options.ReadOnlyToken = "read-only";
         using var setup = Create(Options(token), retryBudgetMs: 0);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => setup.Delivery.DeliverAsync(Lines(3), 3, allowSpool: true, cts.Token));
+        using var cts = new CancellationTokenSource();
+        var delivery = setup.Delivery.DeliverAsync(Lines(3), 3, allowSpool: true, cts.Token);
+        // Refused, then tried again: the batch is held for an operator, neither spooled nor dropped.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Writes().Length < 2 && !delivery.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.False(delivery.IsCompleted, "the delivery gave up on a refused token instead of holding the batch");
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => delivery);
 
+        Assert.True(Writes().Length >= 2, $"{Writes().Length} write attempts");
         Assert.Equal(0, setup.Spool.PendingRecords);
         Assert.Empty(_server.Rows("fleet", "m"));
-        Assert.NotEmpty(Writes());
         using var http = new HttpClient { BaseAddress = _server.Url };
         using var probe = new HttpRequestMessage(HttpMethod.Post, "api/v3/write_lp?db=fleet") { Content = new StringContent("m f=1") };
         probe.Headers.Authorization = new("Bearer", token);
