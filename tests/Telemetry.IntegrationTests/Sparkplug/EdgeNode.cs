@@ -41,13 +41,19 @@ internal sealed class EdgeNode : IAsyncDisposable
     public string CommandTopic => $"spBv1.0/{Group}/NCMD/{Node}";
     public IReadOnlyCollection<Payload> Commands => _commands;
 
-    /// <summary>Connects (to a broker at <paramref name="port"/>, with credentials when given) and subscribes to its NCMD at QoS 1.</summary>
-    public static async Task<EdgeNode> ConnectAsync(int port, string group, string node, string? password = null)
+    /// <summary>
+    /// Connects (to a broker at <paramref name="port"/>, with credentials when given) and subscribes to its NCMD at QoS 1; with
+    /// <paramref name="willBdSeq"/>, its will is the NDEATH with that bdSeq, as Sparkplug has it.
+    /// </summary>
+    public static async Task<EdgeNode> ConnectAsync(int port, string group, string node, string? password = null, ulong? willBdSeq = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(node)
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
         if (password is not null) options.WithCredentials(node, password);
+        if (willBdSeq is { } bdSeq)
+            options.WithWillTopic($"spBv1.0/{group}/NDEATH/{node}").WithWillPayload(Death(bdSeq).ToByteArray())
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         await client.ConnectAsync(options.Build());
         var edge = new EdgeNode(client, group, node);
         var granted = await client.SubscribeAsync(edge.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce);
@@ -61,6 +67,11 @@ internal sealed class EdgeNode : IAsyncDisposable
     public Task<MqttClientPublishResult> BirthAsync(ulong bdSeq, long timestampMs)
     {
         _seq = 0;
+        return PublishAsync("NBIRTH", Birth(bdSeq, timestampMs));
+    }
+
+    public static Payload Birth(ulong bdSeq, long timestampMs)
+    {
         var payload = new Payload { Timestamp = (ulong)timestampMs, Seq = 0 };
         payload.Metrics.Add(new Metric { Name = "bdSeq", Datatype = 8, LongValue = bdSeq });
         payload.Metrics.Add(new Metric { Name = "Node Control/Rebirth", Datatype = 11, BooleanValue = false });
@@ -68,7 +79,7 @@ internal sealed class EdgeNode : IAsyncDisposable
         payload.Metrics.Add(new Metric { Name = "Vehicle/Speed", Alias = SpeedAlias, Datatype = 9, FloatValue = 0 });
         payload.Metrics.Add(new Metric { Name = "load_kg", Alias = LoadAlias, Datatype = 9, FloatValue = 0 });
         payload.Metrics.Add(new Metric { Name = "seq", Alias = SeqAlias, Datatype = 7, IntValue = 0 });
-        return PublishAsync("NBIRTH", payload);
+        return payload;
     }
 
     /// <summary>NDATA by alias with the next Sparkplug seq (or <paramref name="seq"/>): one point at <paramref name="timestampMs"/> with the study's counter <paramref name="counter"/>.</summary>
@@ -82,12 +93,9 @@ internal sealed class EdgeNode : IAsyncDisposable
         return PublishAsync("NDATA", payload);
     }
 
-    public Task<MqttClientPublishResult> DeathAsync(ulong bdSeq)
-    {
-        var payload = new Payload();
-        payload.Metrics.Add(new Metric { Name = "bdSeq", Datatype = 8, LongValue = bdSeq });
-        return PublishAsync("NDEATH", payload);
-    }
+    public Task<MqttClientPublishResult> DeathAsync(ulong bdSeq) => PublishAsync("NDEATH", Death(bdSeq));
+
+    public static Payload Death(ulong bdSeq) => new() { Metrics = { new Metric { Name = "bdSeq", Datatype = 8, LongValue = bdSeq } } };
 
     public Task<MqttClientPublishResult> PublishAsync(string messageType, Payload payload, string? node = null) =>
         _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"spBv1.0/{Group}/{messageType}/{node ?? Node}")
