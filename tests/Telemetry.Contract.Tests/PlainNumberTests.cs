@@ -57,4 +57,50 @@ public class PlainNumberTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Format(double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => Format(double.PositiveInfinity));
     }
+    [Theory]
+    [InlineData(38.5f, "38.5")]
+    [InlineData(13.7563f, "13.7563")]
+    [InlineData(-0.25f, "-0.25")]
+    [InlineData(0f, "0")]
+    [InlineData(72f, "72")]
+    [InlineData(0.001f, "0.001")]
+    [InlineData(1234567.9f, "1234567.9")]
+    [InlineData(0.1f, "0.1")]
+    public void Writes_a_float_reading_as_R_does(float value, string expected)
+    {
+        var buffer = new byte[32];
+        Assert.True(PlainNumber.TryWriteShortFloat(value, buffer, out int length, out double known));
+        Assert.Equal(expected, Encoding.ASCII.GetString(buffer, 0, length));
+        Assert.Equal(double.Parse(expected, CultureInfo.InvariantCulture), known);
+    }
+
+    [Theory]
+    [InlineData(1e7f)]
+    [InlineData(3.4e38f)]
+    [InlineData(0.0001f)]
+    [InlineData(1e-30f)]
+    [InlineData(-0f)]
+    public void Leaves_other_floats_to_the_caller(float value) =>
+        Assert.False(PlainNumber.TryWriteShortFloat(value, new byte[32], out _, out _));
+
+    [Fact]
+    public void Agrees_with_R_on_a_million_random_floats()
+    {
+        var random = new Random(20261203);
+        var buffer = new byte[32];
+        int written = 0;
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            // Half readings of a few decimals (what vehicles send), half arbitrary bit patterns.
+            float value = i % 2 == 0
+                ? (float)(Math.Round((random.NextDouble() - 0.3) * Math.Pow(10, random.Next(0, 7)), random.Next(0, 5)))
+                : BitConverter.Int32BitsToSingle(random.Next(int.MinValue, int.MaxValue));
+            if (!float.IsFinite(value) || !PlainNumber.TryWriteShortFloat(value, buffer, out int length, out double known)) continue;
+            string text = Encoding.ASCII.GetString(buffer, 0, length);
+            Assert.Equal(value.ToString("R", CultureInfo.InvariantCulture), text);
+            Assert.Equal(double.Parse(text, CultureInfo.InvariantCulture), known);
+            written++;
+        }
+        Assert.True(written > 400_000, $"{written} of 1,000,000 took the short path");
+    }
 }

@@ -67,6 +67,45 @@ public static class PlainNumber
         return n + digits.Length - point;
     }
 
+    /// <summary>
+    /// A float reading (38.5, -0.25, 13.7563) as the text "R" gives it, without its cost: the fewest decimal places
+    /// (at most six) that read back as <paramref name="value"/>, for magnitudes from 0.001 to below 10^7. False
+    /// outside that (the caller formats the value itself). <paramref name="decimalValue"/> is the text's value.
+    /// </summary>
+    public static bool TryWriteShortFloat(float value, Span<byte> destination, out int written, out double decimalValue)
+    {
+        written = 0;
+        decimalValue = 0;
+        double exact = value;
+        double magnitude = Math.Abs(exact);
+        if (!(magnitude < 1e7) || (magnitude < 1e-3 && magnitude != 0) || float.IsNegative(value) && value == 0) return false;
+        long scale = 1;
+        for (int decimals = 0; decimals <= 6; decimals++, scale *= 10)
+        {
+            // Below 10^13 units, the product and the quotient are exact or correctly rounded doubles; the float
+            // comparison is the round trip itself.
+            double units = Math.Round(exact * scale);
+            double candidate = units / scale;
+            if ((float)candidate != value) continue;
+            long whole = (long)Math.Abs(units);
+            int n = 0;
+            if (units < 0) destination[n++] = (byte)'-';
+            (whole / scale).TryFormat(destination[n..], out int integerDigits, default, CultureInfo.InvariantCulture);
+            n += integerDigits;
+            if (decimals > 0)
+            {
+                destination[n++] = (byte)'.';
+                long fraction = whole % scale;
+                for (int i = decimals - 1; i >= 0; i--, fraction /= 10) destination[n + i] = (byte)('0' + fraction % 10);
+                n += decimals;
+            }
+            written = n;
+            decimalValue = candidate;
+            return true;
+        }
+        return false;
+    }
+
     /// <summary>Writes <c>123i</c>.</summary>
     public static int WriteInteger(long value, Span<byte> destination)
     {

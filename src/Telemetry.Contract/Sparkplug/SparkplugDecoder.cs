@@ -374,7 +374,9 @@ public sealed class SparkplugDecoder
                     // A float's shortest text (38.5, 13.7563) rather than its binary expansion as a double (13.756299972534180).
                     float single = metric.FloatValue;
                     if (!float.IsFinite(single)) return FieldValue.Unsupported;
-                    single.TryFormat(_floatText, out int length, "R", System.Globalization.CultureInfo.InvariantCulture);
+                    if (PlainNumber.TryWriteShortFloat(single, _floatText, out int length, out double known))
+                        return FieldValue.NumberText(_floatText.AsSpan(0, length), known);
+                    single.TryFormat(_floatText, out length, "R", System.Globalization.CultureInfo.InvariantCulture);
                     return FieldValue.NumberText(_floatText.AsSpan(0, length));
                 }
                 return kind == MetricValueKind.Double ? FieldValue.Double(metric.DoubleValue) : FieldValue.Unsupported;
