@@ -17,7 +17,8 @@ public sealed class DecoderFuzzTests(ITestOutputHelper output)
     internal static readonly SignalCatalogue Catalogue = SignalCatalogue.Load(Path.Combine(AppContext.BaseDirectory, "signals.json"));
     internal static readonly DecoderOptions Options = new();
 
-    private static readonly long Iterations = long.TryParse(Environment.GetEnvironmentVariable("FUZZ_ITERATIONS"), out var n) ? n : 1_000_000;
+    /// <summary>Inputs per fuzz test: a million, or FUZZ_ITERATIONS.</summary>
+    internal static readonly long Iterations = long.TryParse(Environment.GetEnvironmentVariable("FUZZ_ITERATIONS"), out var n) ? n : 1_000_000;
 
     [Fact]
     public void A_million_hostile_inputs_never_throw_and_always_give_strict_line_protocol_with_only_contract_tags_and_fields()

@@ -19,7 +19,7 @@ namespace Telemetry.Fuzz.Tests.LineProtocol;
 /// </summary>
 public sealed class LineProtocolFuzzTests(ITestOutputHelper output)
 {
-    private static readonly long Iterations = long.TryParse(Environment.GetEnvironmentVariable("FUZZ_ITERATIONS"), out var n) ? n : 1_000_000;
+    private static readonly long Iterations = DecoderFuzzTests.Iterations;
     private static readonly SignalCatalogue Catalogue = DecoderFuzzTests.Catalogue;
     private const long Now = DecoderFuzzTests.Now;
 

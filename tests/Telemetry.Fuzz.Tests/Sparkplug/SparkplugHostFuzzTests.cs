@@ -16,7 +16,7 @@ namespace Telemetry.Fuzz.Tests.Sparkplug;
 /// </summary>
 public sealed class SparkplugHostFuzzTests
 {
-    private static readonly long Iterations = Math.Max(1, (long.TryParse(Environment.GetEnvironmentVariable("FUZZ_ITERATIONS"), out var n) ? n : 1_000_000) / 5);
+    private static readonly long Iterations = Math.Max(1, DecoderFuzzTests.Iterations / 5);
     private static readonly string[] Types = ["NBIRTH", "NDATA", "NDEATH", "DBIRTH", "DDATA", "DDEATH"];
     private static readonly string[] Nodes = ["FL-1", "DEPOT-1"];
     private static readonly string[] Devices = ["FL-21", "FL-22"];

@@ -14,7 +14,7 @@ namespace Telemetry.Fuzz.Tests.Sparkplug;
 /// </summary>
 public sealed class SparkplugReaderFuzzTests(ITestOutputHelper output)
 {
-    private static readonly long Iterations = long.TryParse(Environment.GetEnvironmentVariable("FUZZ_ITERATIONS"), out var n) ? n : 1_000_000;
+    private static readonly long Iterations = DecoderFuzzTests.Iterations;
     private static readonly SparkplugLimits Limits = new();
 
     [Fact]
