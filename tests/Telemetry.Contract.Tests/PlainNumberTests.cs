@@ -103,4 +103,22 @@ public class PlainNumberTests
         }
         Assert.True(written > 400_000, $"{written} of 1,000,000 took the short path");
     }
+    [Fact]
+    public void Writes_doubles_of_few_decimals_as_R_does_and_the_rest_round_trip()
+    {
+        var random = new Random(20261204);
+        var buffer = new byte[PlainNumber.MaxDoubleLength];
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            // Readings rounded to a few decimals, as vehicles send them, and arbitrary doubles.
+            double value = i % 2 == 0
+                ? Math.Round((random.NextDouble() - 0.3) * Math.Pow(10, random.Next(0, 9)), random.Next(0, 7))
+                : BitConverter.Int64BitsToDouble(random.NextInt64());
+            if (!double.IsFinite(value)) continue;
+            string text = Encoding.ASCII.GetString(buffer, 0, PlainNumber.WriteDouble(value, buffer));
+            Assert.Equal(value, double.Parse(text, CultureInfo.InvariantCulture));
+            string r = value.ToString("R", CultureInfo.InvariantCulture);
+            if (!r.Contains('E')) Assert.Equal(r, text);
+        }
+    }
 }

@@ -15,6 +15,7 @@ public static class PlainNumber
     public static int WriteDouble(double value, Span<byte> destination)
     {
         if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), "line protocol has no NaN or infinity");
+        if (TryWriteFewDecimals(value, destination, out int written)) return written;
         Span<byte> shortest = stackalloc byte[32];
         value.TryFormat(shortest, out int length, "R", CultureInfo.InvariantCulture);
         shortest = shortest[..length];
@@ -68,6 +69,27 @@ public static class PlainNumber
     }
 
     /// <summary>
+    /// A reading with few decimals (38.5, -0.25, 13.7563), the text "R" gives it without its cost: the fewest decimal
+    /// places, at most six, that read back as exactly <paramref name="value"/>, below 10^9. False otherwise.
+    /// </summary>
+    private static bool TryWriteFewDecimals(double value, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (!(Math.Abs(value) < 1e9) || value == 0 && double.IsNegative(value)) return false;
+        long scale = 1;
+        for (int decimals = 0; decimals <= 6; decimals++, scale *= 10)
+        {
+            // Units stay below 2^53, so units / scale is the correctly rounded double of the decimal: the comparison
+            // is the round trip itself.
+            double units = Math.Round(value * scale);
+            if (units / scale != value) continue;
+            written = WriteDecimal(units, scale, decimals, destination);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// A float reading (38.5, -0.25, 13.7563) as the text "R" gives it, without its cost: the fewest decimal places
     /// (at most six) that read back as <paramref name="value"/>, for magnitudes from 0.001 to below 10^7. False
     /// outside that (the caller formats the value itself). <paramref name="decimalValue"/> is the text's value.
@@ -87,23 +109,26 @@ public static class PlainNumber
             double units = Math.Round(exact * scale);
             double candidate = units / scale;
             if ((float)candidate != value) continue;
-            long whole = (long)Math.Abs(units);
-            int n = 0;
-            if (units < 0) destination[n++] = (byte)'-';
-            (whole / scale).TryFormat(destination[n..], out int integerDigits, default, CultureInfo.InvariantCulture);
-            n += integerDigits;
-            if (decimals > 0)
-            {
-                destination[n++] = (byte)'.';
-                long fraction = whole % scale;
-                for (int i = decimals - 1; i >= 0; i--, fraction /= 10) destination[n + i] = (byte)('0' + fraction % 10);
-                n += decimals;
-            }
-            written = n;
+            written = WriteDecimal(units, scale, decimals, destination);
             decimalValue = candidate;
             return true;
         }
         return false;
+    }
+
+    /// <summary>Writes units ÷ scale (scale = 10^decimals) in plain decimal.</summary>
+    private static int WriteDecimal(double units, long scale, int decimals, Span<byte> destination)
+    {
+        long whole = (long)Math.Abs(units);
+        int n = 0;
+        if (units < 0) destination[n++] = (byte)'-';
+        (whole / scale).TryFormat(destination[n..], out int integerDigits, default, CultureInfo.InvariantCulture);
+        n += integerDigits;
+        if (decimals == 0) return n;
+        destination[n++] = (byte)'.';
+        long fraction = whole % scale;
+        for (int i = decimals - 1; i >= 0; i--, fraction /= 10) destination[n + i] = (byte)('0' + fraction % 10);
+        return n + decimals;
     }
 
     /// <summary>Writes <c>123i</c>.</summary>
