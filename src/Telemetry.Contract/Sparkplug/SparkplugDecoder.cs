@@ -40,9 +40,12 @@ public sealed class SparkplugDecoder
     private bool _applied; // set by a handler that changed the sessions (for the Recorder)
     private int _ownStateOffline;
 
-    // Metrics of a DATA message grouped by time: (timestamp, position in the payload) sorted, then read again.
+    // Metrics of a DATA message grouped by time: (timestamp, metric's index) sorted, then each read again from its
+    // place in the payload with the alias entry the first pass found.
     private long[] _groupTimes = new long[64];
     private long[] _groupPlaces = new long[64];
+    private long[] _metricPlaces = new long[64];
+    private AliasEntry?[] _metricAliases = new AliasEntry?[64];
     private byte[] _nameScratch = new byte[256];
     private readonly byte[] _floatText = new byte[32];
 
@@ -290,7 +293,9 @@ public sealed class SparkplugDecoder
         while (metrics.MoveNext())
         {
             var metric = metrics.Current;
-            if (!metric.HasName && (!metric.HasAlias || !vehicle.Aliases.ContainsKey(metric.Alias)))
+            AliasEntry? alias = null;
+            if (metric.HasAlias) vehicle.Aliases.TryGetValue(metric.Alias, out alias);
+            if (!metric.HasName && alias is null)
             {
                 RequestRebirth(node, RebirthCause.UnknownAlias, now);
                 return _points.RejectMessage(RejectReason.SparkplugUnknownAlias, ref sink);
@@ -300,7 +305,9 @@ public sealed class SparkplugDecoder
             else oneTime &= time == firstTime;
             EnsureGroupRoom(count + 1);
             _groupTimes[count] = time;
-            _groupPlaces[count] = (long)metrics.CurrentOffset << 32 | (uint)metrics.CurrentLength;
+            _groupPlaces[count] = count;
+            _metricPlaces[count] = (long)metrics.CurrentOffset << 32 | (uint)metrics.CurrentLength;
+            _metricAliases[count] = alias;
             count++;
         }
 
@@ -313,22 +320,26 @@ public sealed class SparkplugDecoder
             _points.Timestamp(time);
             for (; i < count && _groupTimes[i] == time; i++)
             {
-                var metric = message.MetricAt((int)(_groupPlaces[i] >> 32), (int)(uint)_groupPlaces[i]);
-                WriteMetric(vehicle, kind, metric);
+                int index = (int)_groupPlaces[i];
+                var metric = message.MetricAt((int)(_metricPlaces[index] >> 32), (int)(uint)_metricPlaces[index]);
+                WriteMetric(kind, metric, _metricAliases[index]);
             }
             _points.EndPoint();
         }
         return _points.EndMessage(ref sink);
     }
 
-    /// <summary>Hands one DATA metric to the builder by its catalogue key, unless it is Sparkplug's own or null.</summary>
-    private void WriteMetric(VehicleSession vehicle, KindDefinition kind, in SparkplugMetric metric)
+    /// <summary>
+    /// Hands one DATA metric to the builder by its catalogue key, unless it is Sparkplug's own or null;
+    /// <paramref name="entry"/> is its alias's, when the BIRTH declared it.
+    /// </summary>
+    private void WriteMetric(KindDefinition kind, in SparkplugMetric metric, AliasEntry? entry)
     {
         if (metric.IsNull) return;
         ReadOnlySpan<byte> key, name;
         uint dataType;
         SignalType? target;
-        if (metric.HasAlias && vehicle.Aliases.TryGetValue(metric.Alias, out var entry))
+        if (entry is not null)
         {
             if (entry.IsSparkplugOwn) return;
             key = entry.Key;
@@ -501,6 +512,8 @@ public sealed class SparkplugDecoder
         if (count <= _groupTimes.Length) return;
         Array.Resize(ref _groupTimes, Math.Max(count, _groupTimes.Length * 2));
         Array.Resize(ref _groupPlaces, _groupTimes.Length);
+        Array.Resize(ref _metricPlaces, _groupTimes.Length);
+        Array.Resize(ref _metricAliases, _groupTimes.Length);
     }
 
     private static void Add(ref DecodeOutcome total, in DecodeOutcome part)
